@@ -120,6 +120,12 @@ void Connection::process_input() {
     }
     ++server_->total_commands_processed;
     server_->service_.on_command(*this, argv);
+    // Redis checks the limit on every reply it appends. Checking only at flush() lets
+    // one 64 KB read of pipelined GETs queue hundreds of MB before the check runs.
+    if (over_hard_output_limit()) {
+      close_for_output_limit();
+      break;
+    }
   }
   in_dispatch_ = false;
   flush();
@@ -162,11 +168,18 @@ void Connection::flush() {
     return;
   }
   in_flight_bytes_ += n;
-  if (over_output_limit(Clock::now())) {
-    spdlog::warn("Client id={} addr={} closed for overcoming of output buffer limits.", id_,
-                 peer_addr_);
-    close();
-  }
+  if (over_output_limit(Clock::now())) close_for_output_limit();
+}
+
+bool Connection::over_hard_output_limit() const {
+  uint64_t hard = server_->limits_.output[static_cast<int>(class_)].hard_bytes;
+  return hard != 0 && output_bytes() >= hard;
+}
+
+void Connection::close_for_output_limit() {
+  spdlog::warn("Client id={} addr={} closed for overcoming of output buffer limits.", id_,
+               peer_addr_);
+  close();
 }
 
 void Connection::flush_later() {
@@ -192,7 +205,7 @@ void Connection::close_if_done() {
 bool Connection::over_output_limit(Clock::time_point now) {
   const OutputBufferLimit& lim = server_->limits_.output[static_cast<int>(class_)];
   uint64_t used = output_bytes();
-  if (lim.hard_bytes && used >= lim.hard_bytes) return true;
+  if (over_hard_output_limit()) return true;
   if (lim.soft_bytes && used >= lim.soft_bytes) {
     if (soft_limit_since_ == Clock::time_point{}) {
       soft_limit_since_ = now;
@@ -267,7 +280,9 @@ TcpServer::~TcpServer() {
   while (handles_open_ > 0 || !conns_.empty()) uv_run(loop_, UV_RUN_NOWAIT);
 }
 
-std::string TcpServer::listen(const std::vector<std::string>& addrs, int port, int backlog) {
+std::string TcpServer::open_listeners(const std::vector<std::string>& addrs, int port, int backlog,
+                                      std::vector<uv_tcp_t*>* opened, int* bound_port) {
+  *bound_port = port;
   for (const std::string& spec : addrs) {
     // "-addr" = optional: skip it quietly when unavailable (Redis 7 "bind * -::*").
     bool optional = !spec.empty() && spec[0] == '-';
@@ -276,9 +291,9 @@ std::string TcpServer::listen(const std::vector<std::string>& addrs, int port, i
     if (addr == "::*") addr = "::";
     bool v6 = addr.find(':') != std::string::npos;
     sockaddr_storage ss{};
-    int rc = v6 ? uv_ip6_addr(addr.c_str(), port_ ? port_ : port, reinterpret_cast<sockaddr_in6*>(&ss))
-                : uv_ip4_addr(addr.c_str(), port_ ? port_ : port, reinterpret_cast<sockaddr_in*>(&ss));
-    std::string where = addr + ":" + std::to_string(port_ ? port_ : port);
+    int rc = v6 ? uv_ip6_addr(addr.c_str(), *bound_port, reinterpret_cast<sockaddr_in6*>(&ss))
+                : uv_ip4_addr(addr.c_str(), *bound_port, reinterpret_cast<sockaddr_in*>(&ss));
+    std::string where = addr + ":" + std::to_string(*bound_port);
     if (rc != 0) {
       if (optional) continue;
       return "Could not create server TCP listening socket " + where + ": " + uv_strerror(rc);
@@ -293,17 +308,35 @@ std::string TcpServer::listen(const std::vector<std::string>& addrs, int port, i
       if (optional) continue;
       return "Could not create server TCP listening socket " + where + ": bind: " + uv_strerror(rc);
     }
-    if (port_ == 0) {
+    if (*bound_port == 0) {  // port 0: every address gets the port the first one got
       sockaddr_storage bound{};
       int len = sizeof bound;
       uv_tcp_getsockname(h, reinterpret_cast<sockaddr*>(&bound), &len);
-      port_ = bound.ss_family == AF_INET6
-                  ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
-                  : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+      *bound_port = bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
+                                                : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
     }
-    listeners_.push_back(h);
+    opened->push_back(h);
   }
-  if (listeners_.empty()) return "Failed listening on port " + std::to_string(port) + " (tcp), aborting.";
+  if (opened->empty()) return "Failed listening on port " + std::to_string(port) + " (tcp), aborting.";
+  return {};
+}
+
+std::string TcpServer::listen(const std::vector<std::string>& addrs, int port, int backlog) {
+  return rebind(addrs, port, backlog);
+}
+
+std::string TcpServer::rebind(const std::vector<std::string>& addrs, int port, int backlog) {
+  std::vector<uv_tcp_t*> opened;
+  int bound = 0;
+  std::string err = open_listeners(addrs, port, backlog, &opened, &bound);
+  if (!err.empty()) {
+    for (uv_tcp_t* h : opened) close_owned(h);
+    return err;
+  }
+  // The new sockets are up: only now drop the old ones (clients stay connected).
+  for (uv_tcp_t* h : listeners_) close_owned(h);
+  listeners_ = std::move(opened);
+  port_ = bound;
   return {};
 }
 

@@ -106,6 +106,8 @@ class Connection {
   void process_input();
   void on_write_done(size_t bytes, int status);
   bool over_output_limit(std::chrono::steady_clock::time_point now);
+  bool over_hard_output_limit() const;
+  void close_for_output_limit();
   void close_if_done();
 
   TcpServer* server_;
@@ -152,7 +154,11 @@ class TcpServer {
   // Binds to each address ("127.0.0.1", "::1", "0.0.0.0", "*"). Returns an error
   // text or empty on success. port 0 picks a free port (see port()).
   std::string listen(const std::vector<std::string>& addrs, int port, int backlog = 511);
+  // Listens on a new port/addresses (CONFIG SET port/bind): the new sockets
+  // are opened first, so on error nothing changes. Connected clients stay.
+  std::string rebind(const std::vector<std::string>& addrs, int port, int backlog = 511);
   int port() const { return port_; }
+  bool is_listening() const { return !listeners_.empty(); }
 
   // Stop accepting and close every connection; on_close runs for each once the
   // loop has run the close callbacks. Run the loop until it returns before
@@ -184,6 +190,8 @@ class TcpServer {
   static void on_cron(uv_timer_t* t);
   static void on_prepare(uv_prepare_t* p);
   void accept_one(uv_stream_t* listener);
+  std::string open_listeners(const std::vector<std::string>& addrs, int port, int backlog,
+                             std::vector<uv_tcp_t*>* opened, int* bound_port);
   void enforce_limits(Connection& c, std::chrono::steady_clock::time_point now);
   void destroy(Connection* c);
   void queue_resume(Connection* c);

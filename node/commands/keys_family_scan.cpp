@@ -1,0 +1,60 @@
+#include "node/commands/keys_family_scan.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+
+#include "node/commands/keys_family_shared.h"
+
+namespace vigil::node::data {
+
+bool parse_scan_cursor(CommandContext& ctx, const std::string& arg, uint64_t* cursor) {
+  char* end = nullptr;
+  errno = 0;
+  unsigned long v = std::strtoul(arg.c_str(), &end, 10);
+  if ((!arg.empty() && std::isspace(static_cast<unsigned char>(arg[0]))) || *end != '\0' ||
+      errno == ERANGE || end != arg.c_str() + arg.size()) {
+    ctx.reply.error("ERR invalid cursor");
+    return false;
+  }
+  *cursor = v;
+  return true;
+}
+
+bool parse_scan_options(CommandContext& ctx, size_t i, bool allow_type, ScanOptions* out) {
+  auto& argv = ctx.argv;
+  while (i < argv.size()) {
+    size_t remaining = argv.size() - i;
+    if (iequals(argv[i], "count") && remaining >= 2) {
+      if (!parse_int(ctx, argv[i + 1], &out->count)) return false;
+      if (out->count < 1) {
+        ctx.reply.error(kErrSyntax);
+        return false;
+      }
+      i += 2;
+    } else if (iequals(argv[i], "match") && remaining >= 2) {
+      if (argv[i + 1] == "*") {
+        out->pattern.reset();
+      } else {
+        out->pattern = argv[i + 1];
+      }
+      i += 2;
+    } else if (allow_type && iequals(argv[i], "type") && remaining >= 2) {
+      out->type = argv[i + 1];
+      i += 2;
+    } else {
+      ctx.reply.error(kErrSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+void reply_scan_cursor(CommandContext& ctx, uint64_t cursor) {
+  ctx.reply.array(2);
+  char buf[24];
+  int n = std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(cursor));
+  ctx.reply.bulk(std::string_view(buf, static_cast<size_t>(n)));
+}
+
+}  // namespace vigil::node::data
