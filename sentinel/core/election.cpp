@@ -31,14 +31,19 @@ std::string Sentinel::Impl::vote_leader(Instance* master, uint64_t req_epoch,
   return master->leader;
 }
 
-// Count votes for `epoch`: peers' reported votes in the current epoch plus our own (cast
-// for the peers' favourite if there is one, else for ourselves). Winner needs a majority
-// of all known sentinels (+ us) and at least the quorum.
+// Count votes for `epoch`: peers' reported votes in that epoch plus our own (cast for the
+// peers' favourite if there is one, else for ourselves). Winner needs a majority of all
+// known sentinels (+ us) and at least the quorum.
+// Redis 7.0 counts peers' votes of the *current* epoch here. Once our current epoch has
+// moved past the failover's (we voted for someone in a newer epoch), votes granted to us
+// in that newer epoch would elect us for the older one, in which another sentinel may
+// already have won: two leaders in one epoch (found by the simulator, seed 668). Counting
+// only votes of the failover's own epoch keeps "one leader per epoch".
 std::string Sentinel::Impl::get_leader(Instance* master, uint64_t epoch) {
   std::map<std::string, int> counters;  // ordered: ties resolve deterministically
   int voters = static_cast<int>(master->sentinels.size()) + 1;
   for (auto& s : master->sentinels)
-    if (!s->leader.empty() && s->leader_epoch == current_epoch) ++counters[s->leader];
+    if (!s->leader.empty() && s->leader_epoch == epoch) ++counters[s->leader];
   std::string winner;
   int max_votes = 0;
   for (auto& [runid, votes] : counters) {
