@@ -1,0 +1,142 @@
+#!/usr/bin/python3
+"""vigil-node vs redis-server, side by side in one run (not a test: timing claims live in
+bench/, never in pass/fail tests).
+
+1. Throughput: redis-benchmark with 50 clients, -P 1 and -P 16, over SET GET INCR LPUSH
+   LPOP SADD HSET ZADD; both servers run on free ports at the same time and are measured
+   interleaved (the order alternates every round) for several rounds; the table shows the
+   median req/s of each and the vigil/redis ratio.
+2. Memory per key: 1,000,000 keys with 16-byte values loaded through redis-cli --pipe;
+   used_memory (INFO memory) and RSS growth divided by the key count, for both.
+
+Usage: bench/node/throughput.py [--rounds 3] [--requests 30000] [--keys 1000000]
+                                [--against-redis]
+--against-redis measures redis-server against a second redis-server (calibrates the
+machine's noise; also what runs when you want to try the script without vigil-node).
+The machine is shared and noisy: only ratios from one run, and gaps over ~20 %, mean
+anything. Runtime with the defaults: ~1.5 minutes on an idle 2-core machine, up to
+~5 minutes when the machine is busy.
+"""
+import argparse
+import csv
+import io
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests"))
+import harness  # noqa: E402
+
+TESTS = ["set", "get", "incr", "lpush", "lpop", "sadd", "hset", "zadd"]
+CLIENTS = 50
+PIPELINES = [1, 16]
+
+
+def run_benchmark(port, test, pipeline, requests):
+    """One redis-benchmark run of one test; returns req/s."""
+    cmd = [harness.redis_binary("redis-benchmark"), "-h", "127.0.0.1", "-p", str(port),
+           "-c", str(CLIENTS), "-n", str(requests), "-P", str(pipeline), "-r", "100000",
+           "-t", test, "--csv"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=True).stdout
+    for row in csv.reader(io.StringIO(out)):
+        if row and row[0] != "test":
+            return float(row[1])
+    raise RuntimeError("no result from redis-benchmark: %r" % out)
+
+
+def load_keys(proc, count):
+    """SET key:<n> <16-byte value> for n < count through redis-cli --pipe."""
+    payload = b"".join(harness.encode_command("SET", "key:%d" % i, b"%016d" % i)
+                       for i in range(count))
+    out = subprocess.run([harness.redis_binary("redis-cli"), "-p", str(proc.port), "--pipe"],
+                         input=payload, capture_output=True, timeout=600)
+    if b"errors: 0" not in out.stdout:
+        raise RuntimeError("mass insert failed: %r" % out.stdout[-300:])
+
+
+def memory_per_key(proc, count):
+    before_used = int(proc.info("memory")["used_memory"])
+    before_rss = proc.rss_kb() * 1024
+    load_keys(proc, count)
+    assert proc.execute("DBSIZE") == count
+    used = int(proc.info("memory")["used_memory"]) - before_used
+    rss = proc.rss_kb() * 1024 - before_rss
+    return used / count, rss / count, proc.rss_kb() / 1024.0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--requests", type=int, default=30000,
+                    help="requests per test with -P 1 (x10 with -P 16)")
+    ap.add_argument("--keys", type=int, default=1000000)
+    ap.add_argument("--against-redis", action="store_true")
+    args = ap.parse_args()
+    # SIGTERM -> SystemExit, so the finally below stops both servers (they would die with
+    # us anyway: the harness gives them PR_SET_PDEATHSIG).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+
+    for tool in ("redis-server", "redis-benchmark", "redis-cli"):
+        if harness.redis_binary(tool) is None:
+            sys.exit("%s is not installed" % tool)
+    if not args.against_redis and harness.vigil_binary("vigil-node") is None:
+        sys.exit("vigil-node is not built in %s (set VIGIL_BUILD_DIR, or use "
+                 "--against-redis)" % harness.build_dir())
+    candidate_name = "redis#2" if args.against_redis else "vigil"
+    start_candidate = harness.start_redis_server if args.against_redis else harness.start_vigil_node
+
+    reference = harness.start_redis_server()
+    candidate = start_candidate()
+    servers = [("redis", reference), (candidate_name, candidate)]
+    results = {}  # (name, pipeline, TEST) -> [req/s per round]
+    started = time.monotonic()
+    try:
+        for rnd in range(args.rounds):
+            # Interleave at the finest grain (one test at a time, order alternating every
+            # round) so that load from other processes hits both servers alike.
+            order = servers if rnd % 2 == 0 else servers[::-1]
+            for pipeline in PIPELINES:
+                requests = args.requests * (10 if pipeline > 1 else 1)
+                for test in TESTS:
+                    for name, proc in order:
+                        rate = run_benchmark(proc.port, test, pipeline, requests)
+                        results.setdefault((name, pipeline, test.upper()), []).append(rate)
+                for _, proc in servers:
+                    proc.execute("FLUSHALL")
+            print("round %d/%d done (%.0fs)" % (rnd + 1, args.rounds,
+                                                time.monotonic() - started), file=sys.stderr, flush=True)
+
+        print("\nredis-benchmark, %d clients, medians of %d rounds (req/s)\n"
+              % (CLIENTS, args.rounds))
+        print("| test | -P | redis | %s | %s/redis |" % (candidate_name, candidate_name))
+        print("| --- | --- | ---: | ---: | ---: |")
+        for pipeline in PIPELINES:
+            for test in [t.upper() for t in TESTS]:
+                ref = statistics.median(results.get(("redis", pipeline, test), [0]))
+                cand = statistics.median(results.get((candidate_name, pipeline, test), [0]))
+                ratio = cand / ref if ref else float("nan")
+                print("| %s | %d | %.0f | %.0f | %.2f |" % (test, pipeline, ref, cand, ratio))
+
+        print("\nmemory after loading %d keys with 16-byte values\n" % args.keys)
+        print("| server | used_memory bytes/key | RSS growth bytes/key | RSS total MiB |")
+        print("| --- | ---: | ---: | ---: |")
+        # Fresh processes: memory the benchmark freed may still be held by the allocator.
+        for name, start in (("redis", harness.start_redis_server),
+                            (candidate_name, start_candidate)):
+            proc = start()
+            try:
+                used, rss, total = memory_per_key(proc, args.keys)
+            finally:
+                proc.stop()
+            print("| %s | %.1f | %.1f | %.1f |" % (name, used, rss, total))
+        print("\ntotal time %.0fs" % (time.monotonic() - started))
+    finally:
+        reference.stop()
+        candidate.stop()
+
+
+if __name__ == "__main__":
+    main()
