@@ -10,10 +10,10 @@ from harness import wait_until
 DOWN_AFTER = 1000
 
 
-def conf(master_port):
-    return ("sentinel monitor mymaster 127.0.0.1 %d 2\n"
+def conf(master_port, quorum=2):
+    return ("sentinel monitor mymaster 127.0.0.1 %d %d\n"
             "sentinel down-after-milliseconds mymaster %d\n"
-            "sentinel failover-timeout mymaster 10000\n" % (master_port, DOWN_AFTER))
+            "sentinel failover-timeout mymaster 10000\n" % (master_port, quorum, DOWN_AFTER))
 
 
 def fields(sentinel):
@@ -87,7 +87,8 @@ def test_redis_sentinel_supervising_vigil_node(spawn):
         pytest.skip("vigil-node does not support REPLICAOF yet (%r)" % reply[:80])
     master = probe
     replica = spawn.vigil_node(replicaof=["127.0.0.1", master.port])
-    s = spawn.redis_sentinel(conf(master.port))
+    # A lone sentinel reaches ODOWN only with quorum 1.
+    s = spawn.redis_sentinel(conf(master.port, quorum=1))
     wait_until(lambda: int(fields(s)["num-slaves"]) == 1, 20)
     master.kill9()
     wait_until(lambda: addr(s) == replica.port, 30)
