@@ -8,8 +8,11 @@ packages=(
   libhiredis-dev libuv1-dev libyaml-cpp-dev libspdlog-dev libfmt-dev catch2 libsystemd-dev
   redis-server redis-sentinel redis-tools
   python3 python3-redis python3-pytest python3-pytest-timeout
-  nodejs npm
 )
+# Node.js may come with the machine rather than from Debian (its npm then conflicts
+# with Debian's npm package): ask apt for them only when the commands are missing.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
