@@ -12,7 +12,7 @@ master: acknowledged writes that are missing were lost. (With Redis, clients kee
 to the old master until it is converted into a replica, which then resyncs and drops them.)
 
 Prints per-trial figures, medians, and the vigil/redis ratios (lower is better for vigil).
-Usage: bench/failover/run.py [--trials 5] [--down-after 1000]
+Usage: bench/failover/run.py [--trials 5] [--down-after 1000] [--skip-manual]
 Binaries: vigil-sentinel from $VIGIL_BUILD_DIR (default build/), Redis's from PATH.
 """
 import argparse
@@ -34,11 +34,19 @@ from redis.sentinel import Sentinel  # noqa: E402
 import redis  # noqa: E402
 
 
-class SwitchWatcher:
-    """SUBSCRIBE +switch-master on every sentinel; remembers the first arrival time."""
+# The failover's milestones, in order, as published by the sentinels.
+MILESTONES = ("+sdown", "+odown", "+elected-leader", "+selected-slave", "+promoted-slave",
+              "+switch-master")
+
+
+class EventWatcher:
+    """SUBSCRIBE to the milestones on every sentinel; remembers each one's first arrival
+    (master events only for +sdown/+odown: a replica's +sdown is not the failure)."""
 
     def __init__(self, ports):
-        self.first = None
+        self.first_seen = {}
+        self.lock = threading.Lock()
+        self.stop = False
         self.lock = threading.Lock()
         self.stop = False
         self.threads = [threading.Thread(target=self._watch, args=(p,), daemon=True) for p in ports]
@@ -49,9 +57,9 @@ class SwitchWatcher:
 
     def _watch(self, port):
         s = socket.create_connection(("127.0.0.1", port), timeout=5)
-        s.sendall(encode_command("SUBSCRIBE", "+switch-master"))
+        s.sendall(encode_command("SUBSCRIBE", *MILESTONES))
         buf = b""
-        confirmed = False
+        confirmed = 0
         s.settimeout(0.2)
         try:
             while not self.stop:
@@ -69,16 +77,24 @@ class SwitchWatcher:
                         break
                     buf = buf[end:]
                     msg = reply.to_python()
-                    if not confirmed:
-                        confirmed = True
-                        self.ready.wait(10)
+                    if msg[0] == b"subscribe":
+                        confirmed += 1
+                        if confirmed == len(MILESTONES):
+                            self.ready.wait(10)
                         continue
-                    if msg[0] == b"message":
-                        with self.lock:
-                            if self.first is None:
-                                self.first = time.monotonic()
+                    if msg[0] != b"message":
+                        continue
+                    channel = msg[1].decode()
+                    if channel in ("+sdown", "+odown") and not msg[2].startswith(b"master "):
+                        continue
+                    with self.lock:
+                        self.first_seen.setdefault(channel, time.monotonic())
         finally:
             s.close()
+
+    @property
+    def first(self):
+        return self.first_seen.get("+switch-master")
 
     def close(self):
         self.stop = True
@@ -167,7 +183,7 @@ def trial_kill9(kind, down_after):
     stack = watcher = writer = None
     try:
         stack = Stack(kind, down_after, workdir)
-        watcher = SwitchWatcher([s.port for s in stack.sentinels])
+        watcher = EventWatcher([s.port for s in stack.sentinels])
         writer = Writer([s.port for s in stack.sentinels])
         wait_until(lambda: len(writer.acks) > 50, 10, message="writes to flow")
         t0 = time.monotonic()
@@ -177,7 +193,8 @@ def trial_kill9(kind, down_after):
         dead = time.monotonic()
         wait_until(lambda: watcher.first is not None and writer.first_ack_after(dead), 60,
                    message="failover and a write on the new master")
-        return watcher.first - t0, writer.first_ack_after(dead) - t0
+        milestones = {k: v - t0 for k, v in watcher.first_seen.items()}
+        return watcher.first - t0, writer.first_ack_after(dead) - t0, milestones
     finally:
         for x in (writer, watcher, stack):
             if x is not None:
@@ -221,21 +238,32 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--trials", type=int, default=5)
     ap.add_argument("--down-after", type=int, default=1000)
+    ap.add_argument("--skip-manual", action="store_true", help="only the kill -9 scenario")
     args = ap.parse_args()
     harness.require_binary = lambda p, n: p   # fail loudly below instead of pytest.skip
     if harness.vigil_binary("vigil-sentinel") is None:
         sys.exit("vigil-sentinel not found in %s (set VIGIL_BUILD_DIR)" % harness.build_dir())
 
-    results = {}
+    results, timelines = {}, {}
     for kind in ("redis", "vigil"):
-        switch, ack = [], []
+        switch, ack, seen = [], [], {}
         for n in range(args.trials):
-            s, a = trial_kill9(kind, args.down_after)
+            s, a, milestones = trial_kill9(kind, args.down_after)
             switch.append(s)
             ack.append(a)
+            for k, v in milestones.items():
+                seen.setdefault(k, []).append(v)
             print("%-5s kill-9 trial %d: kill->+switch-master %.3fs, kill->first acked write %.3fs"
                   % (kind, n + 1, s, a), flush=True)
         results[kind] = (statistics.median(switch), statistics.median(ack))
+        timelines[kind] = {k: statistics.median(v) for k, v in seen.items()}
+    print()
+    print("kill -9 timeline, first time each event was published by any sentinel (medians, ms):")
+    print("  %-18s %8s %8s" % ("event", "redis", "vigil"))
+    for event in MILESTONES:
+        cells = ["%8.0f" % (timelines[k][event] * 1000) if event in timelines[k] else "%8s" % "-"
+                 for k in ("redis", "vigil")]
+        print("  %-18s %s %s" % (event, *cells))
     print()
     print("kill -9, down-after %d ms, %d trials (medians):" % (args.down_after, args.trials))
     for kind in ("redis", "vigil"):
@@ -244,6 +272,8 @@ def main():
     print("  ratio vigil/redis: switch %.2f, first acked write %.2f"
           % (results["vigil"][0] / results["redis"][0], results["vigil"][1] / results["redis"][1]))
 
+    if args.skip_manual:
+        return
     print()
     print("SENTINEL FAILOVER under write load (acknowledged writes lost):")
     for kind in ("redis", "vigil"):

@@ -140,6 +140,10 @@ class Sentinel {
   std::optional<std::vector<InfoCacheEntry>> info_cache(const std::string& name) const;
   // The full durable snapshot (what the next Persist would contain).
   PersistedState persisted_state() const;
+  // When the core wants its next tick(), if sooner than the driver's own cadence: a reply
+  // that lets a failover progress, an SDOWN deadline (vigil prompt steps). kNoDeadline =
+  // no request. Drivers check it after draining the effects of every input and tick.
+  TimeMs next_wakeup() const;
   const Config& config() const;
 
   struct Impl;

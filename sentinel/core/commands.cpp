@@ -41,6 +41,8 @@ constexpr DebugParam kDebugParams[] = {
     {"vigil-redis-compatible-timing", nullptr, nullptr, &VigilOptions::redis_compatible_timing},
     {"vigil-fast-promotion-poll-ms", nullptr, &VigilOptions::fast_promotion_poll_ms, nullptr},
     {"vigil-push-config", nullptr, nullptr, &VigilOptions::push_config},
+    {"vigil-fast-detection", nullptr, nullptr, &VigilOptions::fast_detection},
+    {"vigil-prompt-steps", nullptr, nullptr, &VigilOptions::prompt_steps},
     {"vigil-lossless-manual-failover", nullptr, nullptr, &VigilOptions::lossless_manual_failover},
     {"vigil-elected-manual-failover", nullptr, nullptr, &VigilOptions::elected_manual_failover},
     {"vigil-strict-replica-liveness", nullptr, nullptr, &VigilOptions::strict_replica_liveness},

@@ -42,6 +42,19 @@ struct VigilOptions {
   // and instance in the same step (Redis only schedules them for the next tick), and
   // publish +switch-master right away instead of at failover-end. (`vigil-push-config`)
   bool push_config = true;
+  // Failure detection that measures what down-after-milliseconds means: the time since the
+  // instance last answered a PING, while a PING is outstanding or the link is down. PINGs
+  // go out every down-after/10 (at most every ping-period), so an instance that dies is
+  // SDOWN down-after ms after its last sign of life (Redis counts from the first PING sent
+  // after the failure, up to a ping period later). When a master goes SDOWN its replicas'
+  // INFO is refreshed at once, so a replica can be selected as soon as a leader is elected.
+  // (`vigil-fast-detection`)
+  bool fast_detection = true;
+  // React to replies at once: a vote, a peer's down report or a promoted replica's INFO
+  // asks the driver for an immediate tick (Sentinel::next_wakeup), SDOWN deadlines are met
+  // to the millisecond, and the failover state machine moves through as many states as it
+  // can in one tick (Redis moves one state per 100 ms tick). (`vigil-prompt-steps`)
+  bool prompt_steps = true;
   // SENTINEL FAILOVER still needs a majority of votes for its epoch (Redis elects itself
   // without asking, so a partitioned sentinel can lead the same epoch as an elected one:
   // two leaders per epoch). Peers vote whatever they think of the master.
@@ -64,6 +77,8 @@ struct VigilOptions {
 
   bool fast_poll_enabled() const { return !redis_compatible_timing && fast_promotion_poll_ms > 0; }
   bool push_config_enabled() const { return !redis_compatible_timing && push_config; }
+  bool fast_detection_enabled() const { return !redis_compatible_timing && fast_detection; }
+  bool prompt_steps_enabled() const { return !redis_compatible_timing && prompt_steps; }
   bool lossless_enabled() const { return !redis_compatible_timing && lossless_manual_failover; }
   bool elected_manual_enabled() const { return !redis_compatible_timing && elected_manual_failover; }
   bool strict_liveness_enabled() const { return !redis_compatible_timing && strict_replica_liveness; }

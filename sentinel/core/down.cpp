@@ -7,8 +7,14 @@ namespace vigil::sentinel {
 void Sentinel::Impl::check_subjectively_down(Instance* ri) {
   Link& link = *ri->link;
   TimeMs elapsed = 0;
-  if (link.act_ping_time) elapsed = now - link.act_ping_time;
-  else if (link.disconnected()) elapsed = now - link.last_avail_time;
+  if (vigil().fast_detection_enabled()) {
+    // Silent since its last valid reply, while we are asking (see VigilOptions).
+    if (link.act_ping_time || link.disconnected()) elapsed = now - link.last_avail_time;
+  } else if (link.act_ping_time) {
+    elapsed = now - link.act_ping_time;
+  } else if (link.disconnected()) {
+    elapsed = now - link.last_avail_time;
+  }
 
   // Kill a command connection that looks stuck (connected but not answering PINGs): a
   // fresh connection may work (e.g. after a network partition healed).
@@ -35,9 +41,13 @@ void Sentinel::Impl::check_subjectively_down(Instance* ri) {
       ri->s_down_since_time = now;
       ri->flags |= flag::kSDown;
     }
-  } else if (ri->flags & flag::kSDown) {
-    ri->flags &= ~(flag::kSDown | flag::kScriptKillSent);
-    event(LogLevel::Warning, "-sdown", ri, "");
+  } else {
+    if (ri->flags & flag::kSDown) {
+      ri->flags &= ~(flag::kSDown | flag::kScriptKillSent);
+      event(LogLevel::Warning, "-sdown", ri, "");
+    }
+    // Be there the moment down-after expires, not at the next 100 ms tick.
+    if (elapsed > 0) request_tick(now - elapsed + ri->down_after_period + 1);
   }
 }
 

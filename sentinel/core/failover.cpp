@@ -10,15 +10,21 @@ namespace vigil::sentinel {
 using detail::LosslessPhase;
 
 void Sentinel::Impl::failover_state_machine(Instance* master) {
-  if (!(master->flags & flag::kFailoverInProgress)) return;
-  switch (master->failover_state) {
-    case FailoverState::WaitStart: failover_wait_start(master); break;
-    case FailoverState::SelectSlave: failover_select_slave(master); break;
-    case FailoverState::SendSlaveofNoOne: failover_send_slaveof_noone(master); break;
-    case FailoverState::WaitPromotion: failover_wait_promotion(master); break;
-    case FailoverState::ReconfSlaves: failover_reconf_next_slave(master); break;
-    case FailoverState::None:
-    case FailoverState::UpdateConfig: break;
+  // Redis takes one step per tick; with prompt steps, a step that changed the state is
+  // followed by the next one at once (each state is visited at most once per tick).
+  for (;;) {
+    if (!(master->flags & flag::kFailoverInProgress) || crashed) return;
+    const FailoverState before = master->failover_state;
+    switch (before) {
+      case FailoverState::WaitStart: failover_wait_start(master); break;
+      case FailoverState::SelectSlave: failover_select_slave(master); break;
+      case FailoverState::SendSlaveofNoOne: failover_send_slaveof_noone(master); break;
+      case FailoverState::WaitPromotion: failover_wait_promotion(master); break;
+      case FailoverState::ReconfSlaves: failover_reconf_next_slave(master); break;
+      case FailoverState::None:
+      case FailoverState::UpdateConfig: break;
+    }
+    if (!vigil().prompt_steps_enabled() || master->failover_state <= before) return;
   }
 }
 
@@ -46,6 +52,13 @@ void Sentinel::Impl::failover_wait_start(Instance* master) {
 
 void Sentinel::Impl::failover_select_slave(Instance* master) {
   Instance* slave = select_slave(master);
+  if (!slave && vigil().fast_detection_enabled() &&
+      now - master->failover_state_change_time < tun().ping_period) {
+    // Elected within milliseconds of the master's failure: the replicas' INFO refreshed at
+    // SDOWN may still be on its way. Wait for it (briefly) rather than abort.
+    for (auto& r : master->replicas)
+      if (r->info_in_flight != 0 && requests.count(r->info_in_flight)) return;
+  }
   if (!slave) {
     event(LogLevel::Warning, "-failover-abort-no-good-slave", master, "");
     abort_failover(master);

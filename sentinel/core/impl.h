@@ -45,6 +45,8 @@ struct Sentinel::Impl {
   std::vector<std::unique_ptr<Instance>> masters;  // monitor order
   std::vector<Effect> effects;
   bool crashed = false;  // a CrashEffect was emitted: the process is gone, stay inert
+  // vigil prompt steps: when the driver should tick next (kNoDeadline = its own cadence).
+  TimeMs wake_at = kNoDeadline;
 
   uint64_t next_uid = 1;
   ConnId next_conn = 1;
@@ -78,6 +80,8 @@ struct Sentinel::Impl {
   Address current_master_addr(const Instance* master) const;
   const Tunables& tun() const { return cfg.tunables; }
   const VigilOptions& vigil() const { return cfg.vigil; }
+  // Ask the driver for a tick at `t` (vigil prompt steps; a no-op in Redis mode).
+  void request_tick(TimeMs t);
 
   // ---- events (events.cpp) -------------------------------------------------------------
   // `%@`-prefixed message when `with_instance_prefix`; WARNING events with an instance
@@ -100,8 +104,10 @@ struct Sentinel::Impl {
   RequestId send(Instance* ri, RequestKind kind, std::vector<std::string> argv);
   void send_periodic_commands(Instance* ri);
   TimeMs info_period_for(const Instance* ri) const;
+  TimeMs ping_period_for(const Instance* ri) const;
   void send_ping(Instance* ri);
-  void send_info(Instance* ri);
+  // `fresh`: send even if an INFO is in flight (its reply predates what we wait for).
+  void send_info(Instance* ri, bool fresh = false);
   bool send_hello(Instance* ri);
   void send_slaveof(Instance* ri, const std::optional<Address>& target);
   void handle_ping_reply(Instance* ri, Link& link, const Reply& r);

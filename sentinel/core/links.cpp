@@ -127,17 +127,23 @@ TimeMs Sentinel::Impl::info_period_for(const Instance* ri) const {
                        (ri == master || ri == master->promoted);
     if (awaiting_promotion || reconfiguring || catching_up) return vigil().fast_promotion_poll_ms;
   }
-  if (ri->is_replica() &&
-      ((master->flags & (flag::kODown | flag::kFailoverInProgress)) || ri->master_link_down_time != 0))
-    return 1000;
+  const int urgent = flag::kODown | flag::kFailoverInProgress |
+                     (vigil().fast_detection_enabled() ? flag::kSDown : 0);
+  if (ri->is_replica() && ((master->flags & urgent) || ri->master_link_down_time != 0)) return 1000;
   return tun().info_period;
+}
+
+TimeMs Sentinel::Impl::ping_period_for(const Instance* ri) const {
+  if (vigil().fast_detection_enabled())
+    return std::clamp<TimeMs>(ri->down_after_period / 10, 1, tun().ping_period);
+  return std::min(ri->down_after_period, tun().ping_period);
 }
 
 void Sentinel::Impl::send_periodic_commands(Instance* ri) {
   Link& link = *ri->link;
   if (link.disconnected()) return;
   if (link.pending_commands >= kMaxPendingCommands * link.refcount) return;
-  TimeMs ping_period = std::min(ri->down_after_period, tun().ping_period);
+  TimeMs ping_period = ping_period_for(ri);
   if (!ri->is_sentinel() && (ri->info_refresh == 0 || now - ri->info_refresh > info_period_for(ri)))
     send_info(ri);
   if (now - link.last_pong_time > ping_period && now - link.last_ping_time > ping_period / 2)
@@ -151,10 +157,10 @@ void Sentinel::Impl::send_ping(Instance* ri) {
   if (ri->link->act_ping_time == 0) ri->link->act_ping_time = now;
 }
 
-void Sentinel::Impl::send_info(Instance* ri) {
+void Sentinel::Impl::send_info(Instance* ri, bool fresh) {
   // One INFO in flight per instance (Redis re-sends every tick while a reply is pending,
   // reference §14.12); a stuck link is reclaimed by the idle-link rules.
-  if (ri->info_in_flight != 0 && requests.count(ri->info_in_flight)) return;
+  if (!fresh && ri->info_in_flight != 0 && requests.count(ri->info_in_flight)) return;
   ri->info_in_flight = send(ri, RequestKind::Info, {command_name(ri, "INFO")});
 }
 
@@ -190,6 +196,9 @@ void Sentinel::Impl::send_slaveof(Instance* ri, const std::optional<Address>& ta
   send(ri, RequestKind::Ignored, {command_name(ri, "CLIENT"), "KILL", "TYPE", "normal"});
   send(ri, RequestKind::Ignored, {command_name(ri, "CLIENT"), "KILL", "TYPE", "pubsub"});
   send(ri, RequestKind::Ignored, {command_name(ri, "EXEC")});
+  // Pipelined behind the transaction, this INFO already shows its outcome: the promotion
+  // (or re-pointing) is seen one round trip later instead of at the next INFO poll.
+  if (vigil().prompt_steps_enabled()) send_info(ri, true);
 }
 
 // ---- replies -----------------------------------------------------------------------------
@@ -224,6 +233,12 @@ void Sentinel::Impl::reply(RequestId id, const Reply& r) {
   if (link) --link->pending_commands;
   auto found = by_uid.find(req.instance_uid);
   Instance* ri = found == by_uid.end() ? nullptr : found->second;
+  // Replies that can move a failover forward are acted upon at once (prompt steps).
+  if (ri && req.kind != RequestKind::Ping && req.kind != RequestKind::Publish) {
+    const Instance* master = ri->owner();
+    if (master && (master->flags & (flag::kSDown | flag::kODown | flag::kFailoverInProgress)))
+      request_tick(now);
+  }
   switch (req.kind) {
     case RequestKind::Ping:
       if (link) handle_ping_reply(ri && ri->link == link ? ri : nullptr, *link, r);

@@ -32,6 +32,10 @@ void Sentinel::Impl::advance(TimeMs t) {
   if (t > now) now = t;  // inputs never move time backwards
 }
 
+void Sentinel::Impl::request_tick(TimeMs t) {
+  if (vigil().prompt_steps_enabled() && t < wake_at) wake_at = t;
+}
+
 // ---- lookups -----------------------------------------------------------------------------
 
 Instance* Sentinel::Impl::find_master(const std::string& name) const {
@@ -123,6 +127,7 @@ void Sentinel::tick(TimeMs now) {
   if (s.crashed) return;
   s.advance(now);
   s.check_tilt(now);  // raw driver time: a clock going backwards must be seen
+  s.wake_at = kNoDeadline;  // this tick serves every earlier request; handlers add new ones
   std::vector<Instance*> switching;
   // Handlers never add or remove masters; iterate over a snapshot anyway.
   std::vector<Instance*> list;
@@ -191,6 +196,7 @@ VoteReply Sentinel::is_master_down_by_addr(TimeMs now, const Address& master_add
 }
 
 const std::string& Sentinel::myid() const { return impl_->cfg.myid; }
+TimeMs Sentinel::next_wakeup() const { return impl_->crashed ? kNoDeadline : impl_->wake_at; }
 uint64_t Sentinel::current_epoch() const { return impl_->current_epoch; }
 bool Sentinel::in_tilt() const { return impl_->tilt; }
 const Config& Sentinel::config() const { return impl_->cfg; }

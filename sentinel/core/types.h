@@ -17,6 +17,8 @@ using TimeMs = int64_t;
 // that such comparisons hold whatever the driver's clock origin (a simulator starts at 0),
 // and far enough from INT64_MIN that the subtraction cannot overflow.
 inline constexpr TimeMs kNeverMs = INT64_MIN / 4;
+// "No particular time" for deadlines (Sentinel::next_wakeup).
+inline constexpr TimeMs kNoDeadline = INT64_MAX;
 
 // Identifies one connection incarnation (one TCP connection the core asked for with a
 // Connect effect). A reconnect gets a fresh id; ids are never reused for the lifetime of a

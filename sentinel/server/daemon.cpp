@@ -132,9 +132,21 @@ void Daemon::arm_tick() {
 
 void Daemon::on_tick() {
   if (shutting_down_) return;
+  arm_tick();   // before the tick: its own wake-up request may bring the next one forward
   feed([this] { core_->tick(now()); });
   if (cfg_.supervised != "no") notify_systemd_status();
-  arm_tick();
+}
+
+// The core may want its next tick sooner than the regular 50-100 ms cadence (a reply that
+// lets a failover progress, an SDOWN deadline): bring the tick timer forward.
+void Daemon::follow_core_wakeup() {
+  if (tick_timer_ == nullptr || shutting_down_) return;
+  const TimeMs wake = core_->next_wakeup();
+  if (wake == kNoDeadline) return;
+  const uint64_t delay = wake > now() ? static_cast<uint64_t>(wake - now()) : 0;
+  if (delay >= uv_timer_get_due_in(tick_timer_)) return;
+  uv_timer_start(
+      tick_timer_, [](uv_timer_t* t) { static_cast<Daemon*>(t->data)->on_tick(); }, delay, 0);
 }
 
 void Daemon::notify_systemd_status() {
@@ -177,6 +189,7 @@ bool Daemon::drain() {
     input();
   }
   executing_ = false;
+  follow_core_wakeup();
   return ok;
 }
 

@@ -65,6 +65,7 @@ class Daemon {
  private:
   void on_tick();
   void arm_tick();
+  void follow_core_wakeup();
   void execute(std::vector<Effect>& effects);
   bool persist(const PersistedState& state);
   void publish_event(const PublishEventEffect& e);

@@ -342,6 +342,10 @@ std::string apply_directive(const std::vector<std::string>& a, DaemonConfig& cfg
   if (name == "vigil-redis-compatible-timing" && need(2)) return set_bool(a[1], v.redis_compatible_timing);
   if (name == "vigil-fast-promotion-poll-ms" && need(2)) return set_ms(a[1], v.fast_promotion_poll_ms, true);
   if (name == "vigil-push-config" && need(2)) return set_bool(a[1], v.push_config);
+  if (name == "vigil-fast-detection" && need(2)) return set_bool(a[1], v.fast_detection);
+  if (name == "vigil-prompt-steps" && need(2)) return set_bool(a[1], v.prompt_steps);
+  if (name == "vigil-elected-manual-failover" && need(2)) return set_bool(a[1], v.elected_manual_failover);
+  if (name == "vigil-strict-replica-liveness" && need(2)) return set_bool(a[1], v.strict_replica_liveness);
   if (name == "vigil-lossless-manual-failover" && need(2)) return set_bool(a[1], v.lossless_manual_failover);
   if (name == "vigil-lossless-pause-ms" && need(2)) return set_ms(a[1], v.lossless_pause_ms, false);
   if (name == "vigil-lossless-catchup-timeout-ms" && need(2)) return set_ms(a[1], v.lossless_catchup_timeout_ms, false);

@@ -82,19 +82,30 @@ void SimSentinel::crash() {
   fabric_.trace().add(name(), "crash");
 }
 
-void SimSentinel::schedule_tick() {
+void SimSentinel::schedule_tick(std::int64_t delay_ms) {
   const std::uint64_t gen = boot_gen_;
+  const std::uint64_t token = ++tick_token_;
   // Redis re-randomises its timer to 10..19 Hz so peers do not tick in lock-step.
-  fabric_.scheduler().after(ms(prng_.between(52, 100)), [this, gen]() {
-    if (gen != boot_gen_) return;
-    deliver([this, gen]() {
-      if (gen != boot_gen_) return;
+  if (delay_ms < 0) delay_ms = prng_.between(52, 100);
+  next_tick_local_ = local_now() + delay_ms;
+  fabric_.scheduler().after(ms(delay_ms), [this, gen, token]() {
+    if (gen != boot_gen_ || token != tick_token_) return;
+    deliver([this, gen, token]() {
+      if (gen != boot_gen_ || token != tick_token_) return;
       last_now_ = local_now();
       ++ticks_;
+      schedule_tick();  // first: the tick's own wake-up request may bring it forward
       core_->tick(last_now_);
-      if (run_effects()) schedule_tick();
+      run_effects();
     });
   });
+}
+
+void SimSentinel::follow_wakeup() {
+  if (!alive() || !core_) return;
+  const std::int64_t wake = core_->next_wakeup();
+  if (wake == sentinel::kNoDeadline || wake >= next_tick_local_) return;
+  schedule_tick(std::max<std::int64_t>(0, wake - local_now()));
 }
 
 sentinel::CommandResult SimSentinel::operator_failover(const std::string& master) {
@@ -147,6 +158,7 @@ bool SimSentinel::run_effects() {
     }
     check_selections();
   }
+  follow_wakeup();
   return true;
 }
 

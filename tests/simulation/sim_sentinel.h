@@ -65,7 +65,10 @@ class SimSentinel : public Process {
   using CoreConn = sentinel::ConnId;  // the core's id for one connection incarnation
 
   void start(std::optional<sentinel::PersistedState> state);
-  void schedule_tick();
+  // Next tick in `delay_ms` (negative: Redis's randomised 52-100 ms); replaces the pending one.
+  void schedule_tick(std::int64_t delay_ms = -1);
+  // Brings the next tick forward when the core asks for it (Sentinel::next_wakeup).
+  void follow_wakeup();
   // Drains the core's effects and executes them in order. Returns false if the
   // process crashed while doing so (the caller must not touch the core).
   bool run_effects();
@@ -89,6 +92,8 @@ class SimSentinel : public Process {
   std::int64_t last_now_ = 0;
   int restarts_ = 0;
   std::uint64_t ticks_ = 0;
+  std::uint64_t tick_token_ = 0;        // only the latest scheduled tick runs
+  std::int64_t next_tick_local_ = 0;    // local time it is due
   int crash_at_effect_ = -1;
   std::map<CoreConn, HostConn> conns_;
   struct Selection {

@@ -183,7 +183,11 @@ TEST_CASE("abort: promoted replica never reports master (wait-promotion timeout)
 }
 
 TEST_CASE("abort: selected replica disconnected before SLAVEOF NO ONE", "[failover][abort]") {
-  Cluster c;
+  // One state per tick, so the replica can die between selection and SLAVEOF NO ONE
+  // (with prompt steps both happen in the same tick).
+  Config cfg = basic_config();
+  cfg.vigil.prompt_steps = false;
+  Cluster c(cfg);
   c.w.node("127.0.0.1:6381").priority = 0;  // 6380 is the only candidate
   c.w.run_for(11000);
   c.w.kill("127.0.0.1:6379");
