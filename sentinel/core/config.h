@@ -66,13 +66,15 @@ struct VigilOptions {
   bool strict_replica_liveness = true;
   // SENTINEL FAILOVER pauses writes on the old master, waits for the selected replica to
   // reach the master's replication offset, promotes it and re-points the old master at
-  // once: no acknowledged write is lost. (`vigil-lossless-manual-failover`)
+  // once: no acknowledged write is lost. A replica still syncing is waited for (up to
+  // failover-timeout) before the pause. (`vigil-lossless-manual-failover`)
   bool lossless_manual_failover = true;
   // CLIENT PAUSE duration sent to the old master (the pause ends earlier, with
-  // CLIENT UNPAUSE, when the failover finishes or aborts). (`vigil-lossless-pause-ms`)
+  // CLIENT UNPAUSE, when the failover finishes or aborts); capped at 3/4 of down-after so
+  // peers whose hellos the pause holds never see the master down. (`vigil-lossless-pause-ms`)
   TimeMs lossless_pause_ms = 10000;
-  // Give up waiting for the replica to catch up after this long: unpause, abort.
-  // (`vigil-lossless-catchup-timeout-ms`)
+  // Give up waiting for the replica to catch up after this long (capped at down-after/2):
+  // unpause, abort. (`vigil-lossless-catchup-timeout-ms`)
   TimeMs lossless_catchup_timeout_ms = 5000;
 
   bool fast_poll_enabled() const { return !redis_compatible_timing && fast_promotion_poll_ms > 0; }

@@ -194,6 +194,19 @@ void Sentinel::Impl::switch_to_promoted(Instance* master) {
 // (pause refused, master unreachable) falls back to Redis's path; a replica that does not
 // catch up in time aborts the failover and unpauses the master.
 
+// While the old master is paused, peers' hellos (PUBLISH) are held too, and so are the PINGs
+// queued behind them on the same connections: a pause longer than down-after would make
+// the peers see the master down and start a failover of their own. Catching up normally
+// takes milliseconds; both bounds stay well inside down-after.
+namespace {
+TimeMs lossless_catchup_timeout(const VigilOptions& v, const Instance* master) {
+  return std::min(v.lossless_catchup_timeout_ms, master->down_after_period / 2);
+}
+TimeMs lossless_pause_duration(const VigilOptions& v, const Instance* master) {
+  return std::min(v.lossless_pause_ms, master->down_after_period * 3 / 4);
+}
+}  // namespace
+
 bool Sentinel::Impl::lossless_step(Instance* master) {
   if (!(master->flags & flag::kForceFailover) || !vigil().lossless_enabled()) return true;
   Instance* promoted = master->promoted;
@@ -205,9 +218,18 @@ bool Sentinel::Impl::lossless_step(Instance* master) {
         master->lossless = LosslessPhase::Skipped;
         return true;
       }
+      // A replica still in its initial sync (or cut off from the master) cannot catch up
+      // within a short pause: wait, writes flowing, until its link is up.
+      if (!promoted->slave_master_link_up) {
+        if (now - master->failover_state_change_time > master->cfg.failover_timeout_ms) {
+          event(LogLevel::Warning, "-failover-abort-slave-timeout", master, "");
+          abort_failover(master);
+        }
+        return false;
+      }
       if (send(master, RequestKind::ClientPause,
-               {command_name(master, "CLIENT"), "PAUSE", std::to_string(vigil().lossless_pause_ms),
-                "WRITE"}) == 0) {
+               {command_name(master, "CLIENT"), "PAUSE",
+                std::to_string(lossless_pause_duration(vigil(), master)), "WRITE"}) == 0) {
         master->lossless = LosslessPhase::Skipped;
         return true;
       }
@@ -225,7 +247,7 @@ bool Sentinel::Impl::lossless_step(Instance* master) {
         master->lossless = LosslessPhase::Ready;
         return true;
       }
-      if (now - master->lossless_since > vigil().lossless_catchup_timeout_ms) {
+      if (now - master->lossless_since > lossless_catchup_timeout(vigil(), master)) {
         log(LogLevel::Warning, "Lossless failover of '" + master->name + "': replica " + promoted->name +
                                    " did not catch up with the paused master in time");
         event(LogLevel::Warning, "-failover-abort-slave-timeout", master, "");

@@ -58,7 +58,9 @@ void Sentinel::Impl::release_link(Instance* ri) {
 void Sentinel::Impl::reconnect(Instance* ri) {
   Link& link = *ri->link;
   if (!link.disconnected() || ri->addr.port == 0) return;
-  if (now - link.last_reconn_time < tun().ping_period) return;
+  // vigil fast detection: retry as often as it pings (a dead instance refuses at once).
+  TimeMs throttle = vigil().fast_detection_enabled() ? ping_period_for(ri) : tun().ping_period;
+  if (now - link.last_reconn_time < throttle) return;
   link.last_reconn_time = now;
 
   const Instance* master = ri->owner();
@@ -123,8 +125,11 @@ TimeMs Sentinel::Impl::info_period_for(const Instance* ri) const {
     bool awaiting_promotion = (ri->flags & flag::kPromoted) &&
                               master->failover_state == FailoverState::WaitPromotion;
     bool reconfiguring = ri->flags & (flag::kReconfSent | flag::kReconfInprog);
-    bool catching_up = master->lossless == detail::LosslessPhase::CatchingUp &&
-                       (ri == master || ri == master->promoted);
+    bool lossless_wait = master->lossless == detail::LosslessPhase::CatchingUp ||
+                         (master->lossless == detail::LosslessPhase::None &&
+                          master->failover_state == FailoverState::SendSlaveofNoOne &&
+                          (master->flags & flag::kForceFailover));
+    bool catching_up = lossless_wait && (ri == master || ri == master->promoted);
     if (awaiting_promotion || reconfiguring || catching_up) return vigil().fast_promotion_poll_ms;
   }
   const int urgent = flag::kODown | flag::kFailoverInProgress |

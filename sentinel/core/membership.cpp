@@ -146,6 +146,10 @@ void Sentinel::Impl::reset_master(Instance* master, bool keep_sentinels, bool ge
   master->link->last_ping_time = kNeverMs;
   master->link->last_avail_time = now;
   master->link->last_pong_time = now;
+  // Reconnect at the next tick, not a ping period after the last attempt (which may have
+  // been made moments ago to the old, dead address): a new master must not go SDOWN just
+  // because we were slow to connect to it.
+  master->link->last_reconn_time = kNeverMs;
   master->role_reported = InstanceKind::Master;
   master->role_reported_time = now;
   if (generate_event) event(LogLevel::Warning, "+reset-master", master, "");
@@ -158,6 +162,14 @@ void Sentinel::Impl::reset_master_and_change_address(Instance* master, const Add
   if (addr != master->addr) replicas.push_back(master->addr);  // the old master
   reset_master(master, true, false);
   master->addr = addr;
+  // Peers' down reports and votes were about the old address: a new master starts with a
+  // clean slate (Redis keeps them for up to 5 ask periods and can put the new master in
+  // ODOWN on the strength of opinions about the old one).
+  for (auto& s : master->sentinels) {
+    s->flags &= ~flag::kMasterDown;
+    s->leader.clear();
+    s->leader_epoch = 0;
+  }
   master->o_down_since_time = 0;
   master->s_down_since_time = 0;
   for (const Address& a : replicas)
