@@ -47,6 +47,15 @@ void daemonize() {
   }
 }
 
+// True when the state file exists and was written after the config file.
+bool state_file_is_newer(const std::string& state_path, const std::string& config_path) {
+  struct stat st {}, conf {};
+  if (stat(state_path.c_str(), &st) != 0) return false;
+  if (stat(config_path.c_str(), &conf) != 0) return true;
+  if (st.st_mtim.tv_sec != conf.st_mtim.tv_sec) return st.st_mtim.tv_sec > conf.st_mtim.tv_sec;
+  return st.st_mtim.tv_nsec > conf.st_mtim.tv_nsec;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,7 +80,12 @@ int main(int argc, char** argv) {
     cfg.format = DaemonConfig::Format::kYaml;
   }
   // YAML (and command-line-only) mode: runtime state lives in the state file.
-  if (cfg.format == DaemonConfig::Format::kYaml || access(cfg.config_path.c_str(), W_OK) != 0) {
+  // So it does for a sentinel.conf the daemon cannot rewrite (read-only file or
+  // directory), and for one whose rewrite failed at runtime: a state file
+  // newer than the sentinel.conf holds the latest state.
+  if (cfg.format == DaemonConfig::Format::kYaml ||
+      !vigil::sentinel::server::sentinel_conf_unwritable_reason(cfg.config_path).empty() ||
+      state_file_is_newer(vigil::sentinel::server::state_file_path(cfg), cfg.config_path)) {
     const std::string path = vigil::sentinel::server::state_file_path(cfg);
     if (std::string err = vigil::sentinel::server::merge_state_file(path, cfg); !err.empty()) {
       std::fprintf(stderr, "%s\n", err.c_str());

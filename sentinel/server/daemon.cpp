@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <random>
 
 #include "common/log/log.h"
@@ -26,6 +27,13 @@ vigil::log::Level to_log_level(LogLevel l) {
     case LogLevel::Warning: return vigil::log::Level::kWarning;
   }
   return vigil::log::Level::kNotice;
+}
+
+// The state file as an absolute path (the daemon runs inside `dir`).
+std::string state_file_path_for_log(const std::string& path) {
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(path, ec);
+  return ec ? path : abs.lexically_normal().string();
 }
 
 std::string random_hex40(std::mt19937_64& rng) {
@@ -58,22 +66,27 @@ std::string Daemon::start() {
   server_ = std::make_unique<net::TcpServer>(loop_, *service_);
   std::vector<std::string> bind = cfg_.bind;
   if (bind.empty()) bind = {"*"};
+  ServerSettings server_settings = server_settings_of(cfg_);   // the configured port, as Redis writes it
   if (std::string err = server_->listen(bind, cfg_.core.port); !err.empty()) return err;
   cfg_.core.port = server_->port();   // port 0 = pick one; hellos must carry the real one
 
   StateStore::Mode mode = StateStore::Mode::kStateFile;
   std::string path = state_file_path(cfg_);
   if (cfg_.format == DaemonConfig::Format::kSentinelConf) {
-    if (access(cfg_.config_path.c_str(), W_OK) == 0) {
+    const std::string why = sentinel_conf_unwritable_reason(cfg_.config_path);
+    if (why.empty()) {
       mode = StateStore::Mode::kRewriteConfig;
       path = cfg_.config_path;
     } else {
-      log(LogLevel::Warning, "Config file " + cfg_.config_path + " is not writable (" +
-                                 std::strerror(errno) + "): keeping runtime state in " + path +
+      // Redis exits here ("Sentinel config file ... is not writable"); vigil
+      // keeps running and keeps its state in the state file (read at restart).
+      log(LogLevel::Warning, "Config file " + cfg_.config_path + " cannot be rewritten (" + why +
+                                 "): keeping runtime state in " + state_file_path_for_log(path) +
                                  " instead");
     }
   }
-  store_ = std::make_unique<StateStore>(mode, path, Tunables{});
+  store_ = std::make_unique<StateStore>(mode, path, Tunables{}, server_settings);
+  state_file_path_ = state_file_path_for_log(state_file_path(cfg_));
 
   Environment env;
   env.random = [rng]() { return (*rng)(); };
@@ -235,7 +248,7 @@ bool Daemon::persist(const PersistedState& state) {
     // A sentinel.conf that became unwritable: keep running on the state file.
     const std::string fallback = state_file_path(cfg_);
     log(LogLevel::Warning, "Could not rewrite " + store_->path() + " (" + err +
-                               "): keeping runtime state in " + fallback + " instead");
+                               "): keeping runtime state in " + state_file_path_ + " instead");
     store_ = std::make_unique<StateStore>(StateStore::Mode::kStateFile, fallback, Tunables{});
     err = store_->save(state);
     if (err.empty()) return true;

@@ -89,6 +89,7 @@ class Daemon {
   uint64_t start_time_ms_ = 0;
   std::string run_id_;      // random per process, INFO run_id (myid is the durable id)
   std::string last_status_;
+  std::string state_file_path_;   // absolute, for log lines
 };
 
 }  // namespace vigil::sentinel::server

@@ -8,9 +8,9 @@ namespace vigil::sentinel::server {
 
 namespace {
 
+// connIsLocal: "127.*" or "::1" (peer_addr is "ip:port", IPv6 as "[ip]:port").
 bool is_loopback(const std::string& peer) {
-  return peer.rfind("127.", 0) == 0 || peer.rfind("[::1]", 0) == 0 || peer.rfind("::1", 0) == 0 ||
-         peer.rfind("unix", 0) == 0;
+  return peer.rfind("127.", 0) == 0 || peer.rfind("[::1]:", 0) == 0 || peer.rfind("unix", 0) == 0;
 }
 
 constexpr const char* kProtectedModeError =
@@ -52,9 +52,11 @@ ClientState* SentinelService::client(uint64_t conn_id) {
 
 bool SentinelService::on_connect(net::Connection& c) {
   const auto& cfg = daemon_.config();
-  // Protected mode as Redis: only without bind addresses and without a password.
-  if (cfg.protected_mode && cfg.bind.empty() && cfg.requirepass.empty() &&
-      !is_loopback(c.peer_addr())) {
+  // Protected mode as Redis 7.0 (acceptCommonHandler): with protected-mode yes
+  // and no password for the default user, only loopback clients are served,
+  // whatever `bind` says (Redis 6 also required "no bind"; 7.0 dropped that).
+  // A sentinel's default is protected-mode no.
+  if (cfg.protected_mode && cfg.requirepass.empty() && !is_loopback(c.peer_addr())) {
     c.reply().error(kProtectedModeError);
     c.close_after_reply();
     return true;

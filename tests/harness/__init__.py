@@ -8,6 +8,7 @@
 Processes are killed by PID when the test's fixture finalizer runs (see tests/conftest.py)
 and at interpreter exit; a child also gets SIGKILL if the test runner itself dies.
 """
+from .events import EventLog
 from .binaries import build_dir, redis_binary, require_binary, vigil_binary, REPO_ROOT
 from .ports import free_port, release_port
 from .process import Process, live_processes, stop_all

@@ -7,7 +7,13 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 
 
 def build_dir():
-    return os.environ.get("VIGIL_BUILD_DIR") or os.path.join(REPO_ROOT, "build")
+    # Absolute: processes run in their own working directories, so a relative
+    # VIGIL_BUILD_DIR (e.g. "build-daemon", given from the repo root) is resolved here.
+    path = os.environ.get("VIGIL_BUILD_DIR") or os.path.join(REPO_ROOT, "build")
+    if not os.path.isabs(path):
+        here = os.path.abspath(path)
+        path = here if os.path.isdir(here) else os.path.join(REPO_ROOT, path)
+    return path
 
 
 def vigil_binary(name):
