@@ -10,7 +10,8 @@ bench/, never in pass/fail tests).
    used_memory (INFO memory) and RSS growth divided by the key count, for both.
 
 Usage: bench/node/throughput.py [--rounds 3] [--requests 30000] [--keys 1000000]
-                                [--against-redis]
+                                [--against-redis] [--tests zadd,sadd] [--pipelines 16]
+                                [--no-memory]
 --against-redis measures redis-server against a second redis-server (calibrates the
 machine's noise; also what runs when you want to try the script without vigil-node).
 The machine is shared and noisy: only ratios from one run, and gaps over ~20 %, mean
@@ -74,7 +75,17 @@ def main():
                     help="requests per test with -P 1 (x10 with -P 16)")
     ap.add_argument("--keys", type=int, default=1000000)
     ap.add_argument("--against-redis", action="store_true")
+    ap.add_argument("--tests", default=",".join(TESTS),
+                    help="comma-separated subset of %s" % ",".join(TESTS))
+    ap.add_argument("--pipelines", default=",".join(str(p) for p in PIPELINES),
+                    help="comma-separated -P values (default 1,16)")
+    ap.add_argument("--no-memory", action="store_true", help="skip the memory-per-key part")
     args = ap.parse_args()
+    tests = [t.strip().lower() for t in args.tests.split(",") if t.strip()]
+    unknown = [t for t in tests if t not in TESTS]
+    if unknown:
+        sys.exit("unknown test(s) %s; choose from %s" % (",".join(unknown), ",".join(TESTS)))
+    pipelines = [int(p) for p in args.pipelines.split(",") if p.strip()]
     # SIGTERM -> SystemExit, so the finally below stops both servers (they would die with
     # us anyway: the harness gives them PR_SET_PDEATHSIG).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
@@ -98,9 +109,9 @@ def main():
             # Interleave at the finest grain (one test at a time, order alternating every
             # round) so that load from other processes hits both servers alike.
             order = servers if rnd % 2 == 0 else servers[::-1]
-            for pipeline in PIPELINES:
+            for pipeline in pipelines:
                 requests = args.requests * (10 if pipeline > 1 else 1)
-                for test in TESTS:
+                for test in tests:
                     for name, proc in order:
                         rate = run_benchmark(proc.port, test, pipeline, requests)
                         results.setdefault((name, pipeline, test.upper()), []).append(rate)
@@ -113,13 +124,16 @@ def main():
               % (CLIENTS, args.rounds))
         print("| test | -P | redis | %s | %s/redis |" % (candidate_name, candidate_name))
         print("| --- | --- | ---: | ---: | ---: |")
-        for pipeline in PIPELINES:
-            for test in [t.upper() for t in TESTS]:
+        for pipeline in pipelines:
+            for test in [t.upper() for t in tests]:
                 ref = statistics.median(results.get(("redis", pipeline, test), [0]))
                 cand = statistics.median(results.get((candidate_name, pipeline, test), [0]))
                 ratio = cand / ref if ref else float("nan")
                 print("| %s | %d | %.0f | %.0f | %.2f |" % (test, pipeline, ref, cand, ratio))
 
+        if args.no_memory:
+            print("\ntotal time %.0fs" % (time.monotonic() - started))
+            return
         print("\nmemory after loading %d keys with 16-byte values\n" % args.keys)
         print("| server | used_memory bytes/key | RSS growth bytes/key | RSS total MiB |")
         print("| --- | ---: | ---: | ---: |")

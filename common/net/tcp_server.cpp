@@ -128,7 +128,11 @@ void Connection::process_input() {
     }
   }
   in_dispatch_ = false;
-  flush();
+  // As Redis's handleClientsWithPendingWrites: replies go out once every
+  // readable client of this loop iteration has run its commands (the check
+  // phase, right after the poll). One burst of writes wakes a peer that
+  // serves many connections once instead of once per reply.
+  if (!out_.empty()) flush_later();
   close_if_done();
 }
 
@@ -272,6 +276,10 @@ TcpServer::TcpServer(uv_loop_t* loop, Service& service, ServerLimits limits)
   uv_prepare_init(loop_, prepare_);
   prepare_->data = this;
   uv_prepare_start(prepare_, on_prepare);
+  check_ = new uv_check_t;
+  uv_check_init(loop_, check_);
+  check_->data = this;
+  uv_check_start(check_, on_check);
 }
 
 TcpServer::~TcpServer() {
@@ -389,21 +397,26 @@ void TcpServer::destroy(Connection* c) {
 
 void TcpServer::queue_resume(Connection* c) { resume_queue_.push_back(c->id_); }
 
-void TcpServer::on_prepare(uv_prepare_t* p) {
-  auto* s = static_cast<TcpServer*>(p->data);
+void TcpServer::on_prepare(uv_prepare_t* p) { static_cast<TcpServer*>(p->data)->drain_queues(); }
+
+void TcpServer::on_check(uv_check_t* p) { static_cast<TcpServer*>(p->data)->drain_queues(); }
+
+void TcpServer::drain_queues() {
   // Dispatching a resumed client may resume others (chained unblocks): drain
-  // until stable so nothing waits for an unrelated event.
-  while (!s->resume_queue_.empty() || !s->flush_queue_.empty()) {
-    std::vector<uint64_t> ids;
-    ids.swap(s->resume_queue_);
+  // until stable so nothing waits for an unrelated event. The three vectors
+  // trade buffers, so a busy loop does not allocate here.
+  std::vector<uint64_t>& ids = drain_scratch_;
+  while (!resume_queue_.empty() || !flush_queue_.empty()) {
+    ids.clear();
+    ids.swap(resume_queue_);
     for (uint64_t id : ids) {
-      Connection* c = s->find(id);
+      Connection* c = find(id);
       if (c && !c->closing_ && !c->suspended_) c->process_input();
     }
     ids.clear();
-    ids.swap(s->flush_queue_);
+    ids.swap(flush_queue_);
     for (uint64_t id : ids) {
-      Connection* c = s->find(id);
+      Connection* c = find(id);
       if (c == nullptr) continue;
       c->flush_queued_ = false;
       c->flush();
@@ -440,8 +453,10 @@ void TcpServer::shutdown() {
   listeners_.clear();
   if (cron_) close_owned(cron_);
   if (prepare_) close_owned(prepare_);
+  if (check_) close_owned(check_);
   cron_ = nullptr;
   prepare_ = nullptr;
+  check_ = nullptr;
   for (auto& [id, c] : conns_) c->close();
 }
 

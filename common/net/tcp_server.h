@@ -56,11 +56,13 @@ class Connection {
   const std::string& local_addr() const { return local_addr_; }  // "ip:port"
   int fd() const;
 
-  // Replies go here; they are flushed after each batch of parsed commands (or
-  // immediately by flush()). Also usable outside a dispatch (pub/sub, unblock).
+  // Replies go here; they are flushed in the loop's check phase, after every
+  // client readable in this iteration has run its commands (or immediately by
+  // flush()). Also usable outside a dispatch (pub/sub, unblock).
   resp::ReplyBuilder& reply() { return reply_; }
   void flush();
-  // Flushes before the loop next polls: batches output produced for this
+  // Flushes once this loop iteration's callbacks are done (check phase, or
+  // prepare before the next poll): batches output produced for this
   // client by other clients' commands (pub/sub messages, unblocked replies).
   void flush_later();
 
@@ -189,6 +191,9 @@ class TcpServer {
   static void on_new_connection(uv_stream_t* listener, int status);
   static void on_cron(uv_timer_t* t);
   static void on_prepare(uv_prepare_t* p);
+  static void on_check(uv_check_t* p);
+  // Dispatches resumed clients and flushes queued output until both queues are empty.
+  void drain_queues();
   void accept_one(uv_stream_t* listener);
   std::string open_listeners(const std::vector<std::string>& addrs, int port, int backlog,
                              std::vector<uv_tcp_t*>* opened, int* bound_port);
@@ -201,12 +206,16 @@ class TcpServer {
   ServerLimits limits_;
   std::vector<uv_tcp_t*> listeners_;
   uv_timer_t* cron_ = nullptr;
-  // Resumed connections get their buffered commands dispatched from a prepare
-  // handle (before the loop polls), never re-entrantly from inside another
-  // client's command.
+  // Resumed connections get their buffered commands dispatched, and queued
+  // output flushed, from a check handle (right after the poll phase, so the
+  // replies of one iteration go out together) and a prepare handle (before
+  // the loop polls, for what timers queued): never re-entrantly from inside
+  // another client's command.
   uv_prepare_t* prepare_ = nullptr;
+  uv_check_t* check_ = nullptr;
   std::vector<uint64_t> resume_queue_;
   std::vector<uint64_t> flush_queue_;
+  std::vector<uint64_t> drain_scratch_;
   // One read buffer for all connections: libuv calls alloc and read callbacks
   // back to back on the loop thread, and the parser copies what it keeps.
   std::unique_ptr<char[]> read_buf_;

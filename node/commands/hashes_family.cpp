@@ -74,24 +74,7 @@ void cmd_hmget(CommandContext& ctx) {
   }
 }
 
-void cmd_hdel(CommandContext& ctx) {
-  bool wrong;
-  const std::string& key = ctx.argv[1];
-  Entry* e = lookup_write(ctx, key, ValueType::kHash, &wrong);
-  if (wrong) return;
-  long long deleted = 0;
-  if (e) {
-    for (size_t i = 2; i < ctx.argv.size(); ++i) {
-      if (e->hash().remove(ctx.argv[i])) ++deleted;
-      if (e->hash().empty()) {
-        ctx.db().remove(e);
-        break;
-      }
-    }
-  }
-  if (deleted) ctx.touch(key); else ctx.no_propagate();
-  ctx.reply.integer(deleted);
-}
+void cmd_hdel(CommandContext& ctx) { remove_members(ctx, &Entry::hash); }
 
 enum class HashPart { kKeys, kValues, kBoth };
 
@@ -184,25 +167,15 @@ void cmd_hincrbyfloat(CommandContext& ctx) {
 
 void cmd_hscan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!parse_scan_cursor(ctx, ctx.argv[2], &cursor)) return;
-  bool wrong;
-  Entry* e = lookup_read(ctx, ctx.argv[1], ValueType::kHash, &wrong);
-  if (wrong) return;
-  if (!e) {
-    reply_scan_cursor(ctx, 0);
-    ctx.reply.array(0);
-    return;
-  }
   ScanOptions opt;
-  if (!parse_scan_options(ctx, 3, false, &opt)) return;
+  Entry* e = scan_container_begin(ctx, ValueType::kHash, &cursor, &opt);
+  if (!e) return;
   std::vector<std::pair<std::string, std::string>> items;
-  uint64_t max_iterations = static_cast<uint64_t>(opt.count) * 10;
   auto collect = [&](std::string_view f, std::string_view v) {
-    if (!opt.pattern || util::stringmatchlen(*opt.pattern, f)) items.emplace_back(f, v);
+    if (scan_matches(opt, f)) items.emplace_back(f, v);
   };
-  do {
-    cursor = e->hash().scan(cursor, collect);
-  } while (cursor && max_iterations-- && items.size() < static_cast<size_t>(opt.count));
+  cursor = scan_steps(
+      cursor, opt, [&](uint64_t c) { return e->hash().scan(c, collect); }, [&] { return items.size(); });
   reply_scan_cursor(ctx, cursor);
   ctx.reply.array(items.size() * 2);
   for (auto& [f, v] : items) {

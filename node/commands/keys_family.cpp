@@ -79,10 +79,9 @@ void cmd_scan(CommandContext& ctx) {
   if (!parse_scan_options(ctx, 2, /*allow_type=*/true, &opt)) return;
   store::Database& db = ctx.db();
   std::vector<std::string> keys;
-  uint64_t max_iterations = static_cast<uint64_t>(opt.count) * 10;
-  do {
-    cursor = db.scan(cursor, [&](const Entry& e) { keys.emplace_back(e.key()); });
-  } while (cursor && max_iterations-- && keys.size() < static_cast<size_t>(opt.count));
+  cursor = scan_steps(
+      cursor, opt, [&](uint64_t c) { return db.scan(c, [&](const Entry& e) { keys.emplace_back(e.key()); }); },
+      [&] { return keys.size(); });
   std::vector<std::string> out;
   for (auto& k : keys) {
     if (opt.pattern && !util::stringmatchlen(*opt.pattern, k)) continue;

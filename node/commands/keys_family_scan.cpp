@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "common/util/glob.h"
 #include "node/commands/keys_family_shared.h"
 
 namespace vigil::node::data {
@@ -55,6 +56,24 @@ void reply_scan_cursor(CommandContext& ctx, uint64_t cursor) {
   char buf[24];
   int n = std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(cursor));
   ctx.reply.bulk(std::string_view(buf, static_cast<size_t>(n)));
+}
+
+bool scan_matches(const ScanOptions& opt, std::string_view name) {
+  return !opt.pattern || util::stringmatchlen(*opt.pattern, name);
+}
+
+store::Entry* scan_container_begin(CommandContext& ctx, store::ValueType t, uint64_t* cursor, ScanOptions* opt) {
+  if (!parse_scan_cursor(ctx, ctx.argv[2], cursor)) return nullptr;
+  bool wrong;
+  Entry* e = lookup_read(ctx, ctx.argv[1], t, &wrong);
+  if (wrong) return nullptr;
+  if (!e) {
+    reply_scan_cursor(ctx, 0);
+    ctx.reply.array(0);
+    return nullptr;
+  }
+  if (!parse_scan_options(ctx, 3, false, opt)) return nullptr;
+  return e;
 }
 
 }  // namespace vigil::node::data

@@ -129,4 +129,30 @@ std::string_view format_int(long long v, char* buf) {
   return {p, static_cast<size_t>(end - p)};
 }
 
+bool parse_mpop_args(CommandContext& ctx, size_t first, std::vector<std::string>* keys, long long* count,
+                     const std::function<bool(const std::string&)>& parse_where) {
+  long long numkeys = 0;
+  if (!parse_int_min(ctx, ctx.argv[first], 1, &numkeys, "ERR numkeys should be greater than 0")) return false;
+  size_t where_idx = first + 1 + static_cast<size_t>(numkeys);
+  if (numkeys > static_cast<long long>(ctx.argv.size()) || where_idx >= ctx.argv.size()) {
+    ctx.reply.error(kErrSyntax);
+    return false;
+  }
+  keys->assign(ctx.argv.begin() + static_cast<std::ptrdiff_t>(first + 1),
+               ctx.argv.begin() + static_cast<std::ptrdiff_t>(where_idx));
+  if (!parse_where(ctx.argv[where_idx])) return false;
+  bool count_seen = false;
+  for (size_t j = where_idx + 1; j < ctx.argv.size(); ++j) {
+    if (!count_seen && iequals(ctx.argv[j], "count") && j + 1 < ctx.argv.size()) {
+      if (!parse_int_min(ctx, ctx.argv[j + 1], 1, count, "ERR count should be greater than 0")) return false;
+      count_seen = true;
+      ++j;
+    } else {
+      ctx.reply.error(kErrSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace vigil::node::data

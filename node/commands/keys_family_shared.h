@@ -5,10 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "node/commands/families.h"
+#include "node/server/blocking.h"
 #include "node/server/command_context.h"
 #include "node/store/database.h"
 
@@ -63,5 +66,58 @@ void add_command(NodeCommandTable& t, std::string_view name, int arity, std::str
 
 // Formats an integer into buf (>= 21 bytes); returns the text.
 std::string_view format_int(long long v, char* buf);
+
+// SREM / HDEL / ZREM: removes the members argv[2..] from the key's value of
+// type T (T::kType) with T::remove, deleting the key once it is empty (the
+// remaining members are not looked at), and replies how many were removed.
+template <class T>
+void remove_members(CommandContext& ctx, T& (Entry::*value)() const) {
+  bool wrong;
+  const std::string& key = ctx.argv[1];
+  Entry* e = lookup_write(ctx, key, T::kType, &wrong);
+  if (wrong) return;
+  long long removed = 0;
+  if (e) {
+    T& v = (e->*value)();
+    for (size_t i = 2; i < ctx.argv.size(); ++i) {
+      if (v.remove(ctx.argv[i])) ++removed;
+      if (v.empty()) {
+        ctx.db().remove(e);
+        break;
+      }
+    }
+  }
+  if (removed) ctx.touch(key); else ctx.no_propagate();
+  ctx.reply.integer(removed);
+}
+
+// Parses LMPOP/ZMPOP's "numkeys key... <where> [COUNT n]" from argv[first]:
+// the keys, then parse_where(word) for the direction (it replies its own error
+// and returns false), then COUNT. Replies the Redis error and returns false on
+// failure.
+bool parse_mpop_args(CommandContext& ctx, size_t first, std::vector<std::string>* keys, long long* count,
+                     const std::function<bool(const std::string&)>& parse_where);
+
+// LMPOP / ZMPOP (blocking = false) and BLMPOP / BZMPOP (timeout first):
+// parse(ctx, first, &args) reads the arguments into Args (which has `keys`),
+// serve(ctx, args, first_attempt) pops and replies, returning whether it
+// served. When nothing is there the plain form replies a null array, the
+// blocking form waits on args.keys and serves again when one is ready.
+template <class Args>
+void mpop_command(CommandContext& ctx, bool blocking, bool (*parse)(CommandContext&, size_t, Args*),
+                  bool (*serve)(CommandContext&, const Args&, bool)) {
+  int64_t timeout_ms = 0;
+  if (blocking && !parse_block_timeout(ctx, ctx.argv[1], &timeout_ms)) return;
+  Args a;
+  if (!parse(ctx, blocking ? 2 : 1, &a)) return;
+  if (serve(ctx, a, true)) return;
+  if (!blocking) {
+    ctx.reply.null_array();
+    ctx.no_propagate();
+    return;
+  }
+  std::vector<std::string> keys = a.keys;
+  block_on_keys(ctx, std::move(keys), timeout_ms, [a, serve](CommandContext& c) { return serve(c, a, false); });
+}
 
 }  // namespace vigil::node::data

@@ -467,28 +467,8 @@ struct MpopArgs {
 
 // Parses "numkeys key... LEFT|RIGHT [COUNT n]" starting at argv[first].
 bool parse_mpop(CommandContext& ctx, size_t first, MpopArgs* out) {
-  long long numkeys;
-  if (!parse_int_min(ctx, ctx.argv[first], 1, &numkeys, "ERR numkeys should be greater than 0")) return false;
-  size_t where_idx = first + 1 + static_cast<size_t>(numkeys);
-  if (numkeys > static_cast<long long>(ctx.argv.size()) || where_idx >= ctx.argv.size()) {
-    ctx.reply.error(kErrSyntax);
-    return false;
-  }
-  out->keys.assign(ctx.argv.begin() + static_cast<std::ptrdiff_t>(first + 1),
-                   ctx.argv.begin() + static_cast<std::ptrdiff_t>(where_idx));
-  if (!parse_end(ctx, ctx.argv[where_idx], &out->where)) return false;
-  bool count_seen = false;
-  for (size_t j = where_idx + 1; j < ctx.argv.size(); ++j) {
-    if (!count_seen && iequals(ctx.argv[j], "count") && j + 1 < ctx.argv.size()) {
-      if (!parse_int_min(ctx, ctx.argv[j + 1], 1, &out->count, "ERR count should be greater than 0")) return false;
-      count_seen = true;
-      ++j;
-    } else {
-      ctx.reply.error(kErrSyntax);
-      return false;
-    }
-  }
-  return true;
+  return parse_mpop_args(ctx, first, &out->keys, &out->count,
+                         [&](const std::string& where) { return parse_end(ctx, where, &out->where); });
 }
 
 bool serve_mpop(CommandContext& ctx, const MpopArgs& a, bool first_attempt) {
@@ -518,25 +498,9 @@ bool serve_mpop(CommandContext& ctx, const MpopArgs& a, bool first_attempt) {
   return false;
 }
 
-void cmd_lmpop(CommandContext& ctx) {
-  MpopArgs a;
-  if (!parse_mpop(ctx, 1, &a)) return;
-  if (!serve_mpop(ctx, a, true)) {
-    ctx.reply.null_array();
-    ctx.no_propagate();
-  }
-}
+void cmd_lmpop(CommandContext& ctx) { mpop_command<MpopArgs>(ctx, false, parse_mpop, serve_mpop); }
 
-void cmd_blmpop(CommandContext& ctx) {
-  int64_t timeout_ms;
-  if (!parse_block_timeout(ctx, ctx.argv[1], &timeout_ms)) return;
-  MpopArgs a;
-  if (!parse_mpop(ctx, 2, &a)) return;
-  if (serve_mpop(ctx, a, true)) return;
-  std::vector<std::string> keys = a.keys;
-  block_on_keys(ctx, std::move(keys), timeout_ms,
-                [a](CommandContext& c) { return serve_mpop(c, a, false); });
-}
+void cmd_blmpop(CommandContext& ctx) { mpop_command<MpopArgs>(ctx, true, parse_mpop, serve_mpop); }
 
 }  // namespace
 

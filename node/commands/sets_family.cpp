@@ -30,24 +30,7 @@ void cmd_sadd(CommandContext& ctx) {
   ctx.reply.integer(added);
 }
 
-void cmd_srem(CommandContext& ctx) {
-  bool wrong;
-  const std::string& key = ctx.argv[1];
-  Entry* e = lookup_write(ctx, key, ValueType::kSet, &wrong);
-  if (wrong) return;
-  long long removed = 0;
-  if (e) {
-    for (size_t i = 2; i < ctx.argv.size(); ++i) {
-      removed += e->set().remove(ctx.argv[i]);
-      if (e->set().empty()) {
-        ctx.db().remove(e);
-        break;
-      }
-    }
-  }
-  if (removed) ctx.touch(key); else ctx.no_propagate();
-  ctx.reply.integer(removed);
-}
+void cmd_srem(CommandContext& ctx) { remove_members(ctx, &Entry::set); }
 
 void reply_members(CommandContext& ctx, const Set& s) {
   ctx.reply.set(s.size());
@@ -306,25 +289,15 @@ void cmd_sintercard(CommandContext& ctx) {
 
 void cmd_sscan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!parse_scan_cursor(ctx, ctx.argv[2], &cursor)) return;
-  bool wrong;
-  Entry* e = lookup_read(ctx, ctx.argv[1], ValueType::kSet, &wrong);
-  if (wrong) return;
-  if (!e) {
-    reply_scan_cursor(ctx, 0);
-    ctx.reply.array(0);
-    return;
-  }
   ScanOptions opt;
-  if (!parse_scan_options(ctx, 3, false, &opt)) return;
+  Entry* e = scan_container_begin(ctx, ValueType::kSet, &cursor, &opt);
+  if (!e) return;
   std::vector<std::string> items;
-  uint64_t max_iterations = static_cast<uint64_t>(opt.count) * 10;
   auto collect = [&](std::string_view m) {
-    if (!opt.pattern || util::stringmatchlen(*opt.pattern, m)) items.emplace_back(m);
+    if (scan_matches(opt, m)) items.emplace_back(m);
   };
-  do {
-    cursor = e->set().scan(cursor, collect);
-  } while (cursor && max_iterations-- && items.size() < static_cast<size_t>(opt.count));
+  cursor = scan_steps(
+      cursor, opt, [&](uint64_t c) { return e->set().scan(c, collect); }, [&] { return items.size(); });
   reply_scan_cursor(ctx, cursor);
   ctx.reply.array(items.size());
   for (auto& m : items) ctx.reply.bulk(m);

@@ -77,7 +77,14 @@ void zadd_generic(CommandContext& ctx, bool zincrby) {
     ctx.reply.error("ERR INCR option supports a single increment-element pair");
     return;
   }
-  std::vector<double> scores(elements);
+  // Scores are all parsed before anything changes; no heap for the usual few.
+  double small_scores[8];
+  std::vector<double> big_scores;
+  double* scores = small_scores;
+  if (elements > std::size(small_scores)) {
+    big_scores.resize(elements);
+    scores = big_scores.data();
+  }
   for (size_t j = 0; j < elements; ++j) {
     if (!parse_double(ctx, ctx.argv[idx + j * 2], &scores[j])) return;
     scores[j] += 0.0;  // -0 is stored as 0, as Redis's listpack does
@@ -136,24 +143,7 @@ void zadd_generic(CommandContext& ctx, bool zincrby) {
 
 // ---- simple reads and removals ------------------------------------------------
 
-void cmd_zrem(CommandContext& ctx) {
-  bool wrong;
-  const std::string& key = ctx.argv[1];
-  Entry* e = lookup_write(ctx, key, ValueType::kZSet, &wrong);
-  if (wrong) return;
-  long long removed = 0;
-  if (e) {
-    for (size_t i = 2; i < ctx.argv.size(); ++i) {
-      removed += e->zset().remove(ctx.argv[i]);
-      if (e->zset().empty()) {
-        ctx.db().remove(e);
-        break;
-      }
-    }
-  }
-  if (removed) ctx.touch(key); else ctx.no_propagate();
-  ctx.reply.integer(removed);
-}
+void cmd_zrem(CommandContext& ctx) { remove_members(ctx, &Entry::zset); }
 
 void cmd_zscore(CommandContext& ctx) {
   bool wrong;
@@ -181,10 +171,12 @@ void cmd_zcard(CommandContext& ctx) {
   ctx.reply.integer(e ? static_cast<long long>(e->zset().size()) : 0);
 }
 
-void cmd_zcount(CommandContext& ctx) {
-  store::ScoreRange r;
-  if (!parse_score_range(ctx.argv[2], ctx.argv[3], &r)) {
-    ctx.reply.error(kErrMinMaxNotFloat);
+// ZCOUNT / ZLEXCOUNT: the members from first_in(z) to last_in(z), counted by rank.
+// parsed says whether the range arguments were valid (parse_error otherwise).
+template <class FirstIn, class LastIn>
+void count_range(CommandContext& ctx, bool parsed, std::string_view parse_error, FirstIn first_in, LastIn last_in) {
+  if (!parsed) {
+    ctx.reply.error(parse_error);
     return;
   }
   bool wrong;
@@ -193,28 +185,22 @@ void cmd_zcount(CommandContext& ctx) {
   long long n = 0;
   if (e) {
     ZSet& z = e->zset();
-    ZSet::Node* first = z.first_in_range(r);
-    if (first) n = static_cast<long long>(z.rank_of(z.last_in_range(r)) - z.rank_of(first) + 1);
+    ZSet::Node* first = first_in(z);
+    if (first) n = static_cast<long long>(z.rank_of(last_in(z)) - z.rank_of(first) + 1);
   }
   ctx.reply.integer(n);
 }
 
+void cmd_zcount(CommandContext& ctx) {
+  store::ScoreRange r;
+  count_range(ctx, parse_score_range(ctx.argv[2], ctx.argv[3], &r), kErrMinMaxNotFloat,
+              [&](ZSet& z) { return z.first_in_range(r); }, [&](ZSet& z) { return z.last_in_range(r); });
+}
+
 void cmd_zlexcount(CommandContext& ctx) {
   store::LexRange r;
-  if (!parse_lex_range(ctx.argv[2], ctx.argv[3], &r)) {
-    ctx.reply.error(kErrMinMaxNotLex);
-    return;
-  }
-  bool wrong;
-  Entry* e = lookup_read(ctx, ctx.argv[1], ValueType::kZSet, &wrong);
-  if (wrong) return;
-  long long n = 0;
-  if (e) {
-    ZSet& z = e->zset();
-    ZSet::Node* first = z.first_in_lex_range(r);
-    if (first) n = static_cast<long long>(z.rank_of(z.last_in_lex_range(r)) - z.rank_of(first) + 1);
-  }
-  ctx.reply.integer(n);
+  count_range(ctx, parse_lex_range(ctx.argv[2], ctx.argv[3], &r), kErrMinMaxNotLex,
+              [&](ZSet& z) { return z.first_in_lex_range(r); }, [&](ZSet& z) { return z.last_in_lex_range(r); });
 }
 
 void zrank_generic(CommandContext& ctx, bool reverse) {
@@ -245,7 +231,7 @@ void collect_rank(ZSet& z, long long start, long long end, bool reverse, std::ve
   if (end >= len) end = len - 1;
   long long n = end - start + 1;
   ZSet::Node* node = reverse ? z.at_rank(static_cast<size_t>(len - 1 - start)) : z.at_rank(static_cast<size_t>(start));
-  for (; node && n--; node = reverse ? node->prev() : node->next()) out->emplace_back(node->member, node->score);
+  for (; node && n--; node = reverse ? node->prev() : node->next()) out->emplace_back(node->member(), node->score);
 }
 
 template <class First, class Last, class InRange>
@@ -257,7 +243,7 @@ void collect_by(ZSet& z, long long offset, long long limit, bool reverse, First 
   while (node && offset--) node = reverse ? node->prev() : node->next();
   while (node && limit--) {
     if (!in_range(node)) break;
-    out->emplace_back(node->member, node->score);
+    out->emplace_back(node->member(), node->score);
     node = reverse ? node->prev() : node->next();
   }
 }
@@ -346,7 +332,7 @@ void zrange_generic(CommandContext& ctx, size_t key_idx, bool store, RangeType t
             z, offset, limit, reverse, [&] { return z.first_in_lex_range(lex_range); },
             [&] { return z.last_in_lex_range(lex_range); },
             [&](ZSet::Node* n) {
-              return reverse ? ZSet::lex_gte_min(n->member, lex_range) : ZSet::lex_lte_max(n->member, lex_range);
+              return reverse ? ZSet::lex_gte_min(n->member(), lex_range) : ZSet::lex_lte_max(n->member(), lex_range);
             },
             &items);
         break;
@@ -405,7 +391,7 @@ void zremrange_generic(CommandContext& ctx, RangeType type) {
       collect_by(
           z, 0, -1, false, [&] { return z.first_in_lex_range(lex_range); },
           [&] { return z.last_in_lex_range(lex_range); },
-          [&](ZSet::Node* n) { return ZSet::lex_lte_max(n->member, lex_range); }, &items);
+          [&](ZSet::Node* n) { return ZSet::lex_lte_max(n->member(), lex_range); }, &items);
     }
     for (const auto& [m, s] : items) victims.emplace_back(m);
     for (const auto& m : victims) z.remove(m);
@@ -419,25 +405,15 @@ void zremrange_generic(CommandContext& ctx, RangeType type) {
 
 void cmd_zscan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!parse_scan_cursor(ctx, ctx.argv[2], &cursor)) return;
-  bool wrong;
-  Entry* e = lookup_read(ctx, ctx.argv[1], ValueType::kZSet, &wrong);
-  if (wrong) return;
-  if (!e) {
-    reply_scan_cursor(ctx, 0);
-    ctx.reply.array(0);
-    return;
-  }
   ScanOptions opt;
-  if (!parse_scan_options(ctx, 3, false, &opt)) return;
+  Entry* e = scan_container_begin(ctx, ValueType::kZSet, &cursor, &opt);
+  if (!e) return;
   std::vector<std::pair<std::string, double>> items;
-  uint64_t max_iterations = static_cast<uint64_t>(opt.count) * 10;
   auto collect = [&](std::string_view m, double s) {
-    if (!opt.pattern || util::stringmatchlen(*opt.pattern, m)) items.emplace_back(m, s);
+    if (scan_matches(opt, m)) items.emplace_back(m, s);
   };
-  do {
-    cursor = e->zset().scan(cursor, collect);
-  } while (cursor && max_iterations-- && items.size() < static_cast<size_t>(opt.count));
+  cursor = scan_steps(
+      cursor, opt, [&](uint64_t c) { return e->zset().scan(c, collect); }, [&] { return items.size(); });
   reply_scan_cursor(ctx, cursor);
   ctx.reply.array(items.size() * 2);
   for (auto& [m, s] : items) {
@@ -491,9 +467,9 @@ bool pop_from(CommandContext& ctx, const std::vector<std::string>& keys, bool ma
     for (size_t i = 0; i < n; ++i) {
       ZSet::Node* node = max ? z.last() : z.first();
       if (shape == PopShape::kNested || shape == PopShape::kKeyNested) ctx.reply.array(2);
-      ctx.reply.bulk(node->member);
+      ctx.reply.bulk(node->member());
       ctx.reply.dbl(node->score);
-      std::string member = node->member;
+      std::string member(node->member());
       z.remove(member);
     }
     if (z.empty()) db.remove(e);
@@ -552,35 +528,17 @@ struct ZmpopArgs {
 };
 
 bool parse_zmpop(CommandContext& ctx, size_t first, ZmpopArgs* out) {
-  long long numkeys = 0;
-  if (!parse_int_min(ctx, ctx.argv[first], 1, &numkeys, "ERR numkeys should be greater than 0")) return false;
-  size_t where_idx = first + 1 + static_cast<size_t>(numkeys);
-  if (numkeys > static_cast<long long>(ctx.argv.size()) || where_idx >= ctx.argv.size()) {
-    ctx.reply.error(kErrSyntax);
-    return false;
-  }
-  out->keys.assign(ctx.argv.begin() + static_cast<std::ptrdiff_t>(first + 1),
-                   ctx.argv.begin() + static_cast<std::ptrdiff_t>(where_idx));
-  if (iequals(ctx.argv[where_idx], "min")) {
-    out->max = false;
-  } else if (iequals(ctx.argv[where_idx], "max")) {
-    out->max = true;
-  } else {
-    ctx.reply.error(kErrSyntax);
-    return false;
-  }
-  bool count_seen = false;
-  for (size_t j = where_idx + 1; j < ctx.argv.size(); ++j) {
-    if (!count_seen && iequals(ctx.argv[j], "count") && j + 1 < ctx.argv.size()) {
-      if (!parse_int_min(ctx, ctx.argv[j + 1], 1, &out->count, "ERR count should be greater than 0")) return false;
-      count_seen = true;
-      ++j;
+  return parse_mpop_args(ctx, first, &out->keys, &out->count, [&](const std::string& where) {
+    if (iequals(where, "min")) {
+      out->max = false;
+    } else if (iequals(where, "max")) {
+      out->max = true;
     } else {
       ctx.reply.error(kErrSyntax);
       return false;
     }
-  }
-  return true;
+    return true;
+  });
 }
 
 bool serve_zmpop(CommandContext& ctx, const ZmpopArgs& a, bool first_attempt) {
@@ -593,24 +551,9 @@ bool serve_zmpop(CommandContext& ctx, const ZmpopArgs& a, bool first_attempt) {
   return true;
 }
 
-void cmd_zmpop(CommandContext& ctx) {
-  ZmpopArgs a;
-  if (!parse_zmpop(ctx, 1, &a)) return;
-  if (!serve_zmpop(ctx, a, true)) {
-    ctx.reply.null_array();
-    ctx.no_propagate();
-  }
-}
+void cmd_zmpop(CommandContext& ctx) { mpop_command<ZmpopArgs>(ctx, false, parse_zmpop, serve_zmpop); }
 
-void cmd_bzmpop(CommandContext& ctx) {
-  int64_t timeout_ms;
-  if (!parse_block_timeout(ctx, ctx.argv[1], &timeout_ms)) return;
-  ZmpopArgs a;
-  if (!parse_zmpop(ctx, 2, &a)) return;
-  if (serve_zmpop(ctx, a, true)) return;
-  std::vector<std::string> keys = a.keys;
-  block_on_keys(ctx, std::move(keys), timeout_ms, [a](CommandContext& c) { return serve_zmpop(c, a, false); });
-}
+void cmd_bzmpop(CommandContext& ctx) { mpop_command<ZmpopArgs>(ctx, true, parse_zmpop, serve_zmpop); }
 
 // ---- ZRANDMEMBER --------------------------------------------------------------------
 
@@ -624,7 +567,7 @@ void cmd_zrandmember(CommandContext& ctx) {
       return;
     }
     ZSet& z = e->zset();
-    ctx.reply.bulk(z.at_rank(store::random_u64() % z.size())->member);
+    ctx.reply.bulk(z.at_rank(store::random_u64() % z.size())->member());
     return;
   }
   long long count;
@@ -650,7 +593,7 @@ void cmd_zrandmember(CommandContext& ctx) {
   if (count < 0 || n == 1) {
     for (size_t i = 0; i < n; ++i) {
       ZSet::Node* node = z.at_rank(store::random_u64() % z.size());
-      items.emplace_back(node->member, node->score);
+      items.emplace_back(node->member(), node->score);
     }
   } else if (n >= z.size()) {
     z.for_each([&](std::string_view m, double s) { items.emplace_back(m, s); });
@@ -660,7 +603,7 @@ void cmd_zrandmember(CommandContext& ctx) {
       size_t r = store::random_u64() % z.size();
       if (!seen.insert(r).second) continue;
       ZSet::Node* node = z.at_rank(r);
-      items.emplace_back(node->member, node->score);
+      items.emplace_back(node->member(), node->score);
     }
   }
   reply_scored(ctx, items, with_scores);

@@ -80,7 +80,7 @@ void write_zset(RdbWriter& w, const Entry& e, int64_t expire_ms) {
   w.begin_key(rdb::kTypeZset2, e.key(), expire_ms);
   w.put_length(zset.size());
   for (const store::ZSet::Node* n = zset.last(); n; n = n->prev()) {
-    w.put_string(n->member);
+    w.put_string(n->member());
     w.put_double_le(n->score);
   }
 }

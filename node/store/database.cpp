@@ -161,31 +161,6 @@ Entry* Database::add_object(std::string_view key, ValueType t, void* obj) {
   return e;
 }
 
-Entry* Database::add_list(std::string_view key, std::unique_ptr<List> v) {
-  return add_object(key, ValueType::kList, v.release());
-}
-Entry* Database::add_hash(std::string_view key, std::unique_ptr<Hash> v) {
-  return add_object(key, ValueType::kHash, v.release());
-}
-Entry* Database::add_set(std::string_view key, std::unique_ptr<Set> v) {
-  return add_object(key, ValueType::kSet, v.release());
-}
-Entry* Database::add_zset(std::string_view key, std::unique_ptr<ZSet> v) {
-  return add_object(key, ValueType::kZSet, v.release());
-}
-Entry* Database::replace_with_list(std::string_view key, std::unique_ptr<List> v) {
-  return add_object(key, ValueType::kList, v.release());
-}
-Entry* Database::replace_with_hash(std::string_view key, std::unique_ptr<Hash> v) {
-  return add_object(key, ValueType::kHash, v.release());
-}
-Entry* Database::replace_with_set(std::string_view key, std::unique_ptr<Set> v) {
-  return add_object(key, ValueType::kSet, v.release());
-}
-Entry* Database::replace_with_zset(std::string_view key, std::unique_ptr<ZSet> v) {
-  return add_object(key, ValueType::kZSet, v.release());
-}
-
 bool Database::remove(std::string_view key) {
   Entry* e = keys_.unlink(key);
   if (!e) return false;

@@ -76,16 +76,16 @@ class Database {
 
   // Creates key holding a new object (an existing entry for key, e.g. a
   // hidden expired one, is replaced). Returns the entry.
-  Entry* add_list(std::string_view key, std::unique_ptr<List> v = std::make_unique<List>());
-  Entry* add_hash(std::string_view key, std::unique_ptr<Hash> v = std::make_unique<Hash>());
-  Entry* add_set(std::string_view key, std::unique_ptr<Set> v = std::make_unique<Set>());
-  Entry* add_zset(std::string_view key, std::unique_ptr<ZSet> v = std::make_unique<ZSet>());
+  Entry* add_list(std::string_view key, std::unique_ptr<List> v = std::make_unique<List>()) { return put(key, std::move(v)); }
+  Entry* add_hash(std::string_view key, std::unique_ptr<Hash> v = std::make_unique<Hash>()) { return put(key, std::move(v)); }
+  Entry* add_set(std::string_view key, std::unique_ptr<Set> v = std::make_unique<Set>()) { return put(key, std::move(v)); }
+  Entry* add_zset(std::string_view key, std::unique_ptr<ZSet> v = std::make_unique<ZSet>()) { return put(key, std::move(v)); }
   // Creates or overwrites key with the given object; any TTL is cleared
   // (SUNIONSTORE, ZRANGESTORE, persistence loading over an existing key).
-  Entry* replace_with_list(std::string_view key, std::unique_ptr<List> v);
-  Entry* replace_with_hash(std::string_view key, std::unique_ptr<Hash> v);
-  Entry* replace_with_set(std::string_view key, std::unique_ptr<Set> v);
-  Entry* replace_with_zset(std::string_view key, std::unique_ptr<ZSet> v);
+  Entry* replace_with_list(std::string_view key, std::unique_ptr<List> v) { return put(key, std::move(v)); }
+  Entry* replace_with_hash(std::string_view key, std::unique_ptr<Hash> v) { return put(key, std::move(v)); }
+  Entry* replace_with_set(std::string_view key, std::unique_ptr<Set> v) { return put(key, std::move(v)); }
+  Entry* replace_with_zset(std::string_view key, std::unique_ptr<ZSet> v) { return put(key, std::move(v)); }
 
   // Deletes a key (no expiry check). Returns whether it existed.
   bool remove(std::string_view key);
@@ -168,6 +168,11 @@ class Database {
   // keyspace and expiry tables pointing at it. Returns the new address.
   Entry* realloc_entry(Entry* e, size_t value_cap);
   Entry* add_object(std::string_view key, ValueType t, void* obj);
+  // The body of add_* and replace_with_*: both replace whatever key held.
+  template <class T>
+  Entry* put(std::string_view key, std::unique_ptr<T> v) {
+    return add_object(key, T::kType, v.release());
+  }
   void delete_expired(Entry* e);
 
   int index_;

@@ -1,11 +1,25 @@
 #include "node/store/hash.h"
 
+#include <cstring>
+#include <new>
+
 #include "node/store/hashing.h"
 
 namespace vigil::node::store {
 
 Hash::~Hash() {
-  table_.clear([](Node* n) { delete n; });
+  table_.clear([](Node* n) { free_node(n); });
+}
+
+Hash::Node* Hash::make_node(std::string_view field, std::string value) {
+  Node* n = new (::operator new(sizeof(Node) + field.size())) Node{nullptr, field.size(), std::move(value)};
+  if (!field.empty()) std::memcpy(reinterpret_cast<char*>(n + 1), field.data(), field.size());
+  return n;
+}
+
+void Hash::free_node(Node* n) {
+  n->~Node();
+  ::operator delete(n);
 }
 
 std::unique_ptr<Hash> Hash::clone() const {
@@ -14,7 +28,7 @@ std::unique_ptr<Hash> Hash::clone() const {
     h->small_ = small_;
   } else {
     h->is_table_ = true;
-    table_.for_each([&](Node* n) { h->table_.insert(new Node{nullptr, n->field, n->value}); });
+    table_.for_each([&](Node* n) { h->table_.insert(make_node(n->field(), n->value)); });
   }
   return h;
 }
@@ -49,7 +63,7 @@ bool Hash::set(std::string_view field, std::string_view value) {
     n->value.assign(value);
     return false;
   }
-  table_.insert(new Node{nullptr, std::string(field), std::string(value)});
+  table_.insert(make_node(field, std::string(value)));
   return true;
 }
 
@@ -64,7 +78,7 @@ bool Hash::remove(std::string_view field) {
     return false;
   }
   Node* n = table_.unlink(field);
-  delete n;
+  if (n) free_node(n);
   return n != nullptr;
 }
 
@@ -74,12 +88,12 @@ std::pair<std::string_view, std::string_view> Hash::random_pair() {
     return {p.first, p.second};
   }
   Node* n = table_.random();
-  return {n->field, n->value};
+  return {n->field(), n->value};
 }
 
 void Hash::convert_to_table() {
   is_table_ = true;
-  for (auto& [f, v] : small_) table_.insert(new Node{nullptr, std::move(f), std::move(v)});
+  for (auto& [f, v] : small_) table_.insert(make_node(f, std::move(v)));
   small_.clear();
   small_.shrink_to_fit();
 }

@@ -46,7 +46,7 @@ class Hash {
     if (!is_table_) {
       for (const auto& [f, v] : small_) fn(std::string_view(f), std::string_view(v));
     } else {
-      table_.for_each([&](Node* n) { fn(std::string_view(n->field), std::string_view(n->value)); });
+      table_.for_each([&](Node* n) { fn(n->field(), std::string_view(n->value)); });
     }
   }
 
@@ -60,18 +60,23 @@ class Hash {
       for_each(fn);
       return 0;
     }
-    return table_.scan(cursor, [&](Node* n) { fn(std::string_view(n->field), std::string_view(n->value)); });
+    return table_.scan(cursor, [&](Node* n) { fn(n->field(), std::string_view(n->value)); });
   }
 
  private:
+  // One allocation per field (plus the value's own when it is long): the
+  // header, then the field bytes.
   struct Node {
-    Node* dict_next = nullptr;
-    std::string field;
+    Node* dict_next;
+    size_t field_len;
     std::string value;
+    std::string_view field() const { return {reinterpret_cast<const char*>(this + 1), field_len}; }
   };
   struct KeyOfNode {
-    static std::string_view get(const Node& n) { return n.field; }
+    static std::string_view get(const Node& n) { return n.field(); }
   };
+  static Node* make_node(std::string_view field, std::string value);
+  static void free_node(Node* n);
   void convert_to_table();
 
   bool is_table_ = false;

@@ -1,6 +1,8 @@
 #include "node/store/set.h"
 
 #include <algorithm>
+#include <cstring>
+#include <new>
 
 #include "common/util/numbers.h"
 #include "node/store/hashing.h"
@@ -8,15 +10,23 @@
 namespace vigil::node::store {
 
 Set::~Set() {
-  table_.clear([](Node* n) { delete n; });
+  table_.clear([](Node* n) { free_node(n); });
 }
+
+Set::Node* Set::make_node(std::string_view member) {
+  Node* n = new (::operator new(sizeof(Node) + member.size())) Node{nullptr, member.size()};
+  if (!member.empty()) std::memcpy(reinterpret_cast<char*>(n + 1), member.data(), member.size());
+  return n;
+}
+
+void Set::free_node(Node* n) { ::operator delete(n); }
 
 std::unique_ptr<Set> Set::clone() const {
   auto s = std::make_unique<Set>();
   s->ints_ = ints_;
   if (is_table_) {
     s->is_table_ = true;
-    table_.for_each([&](Node* n) { s->table_.insert(new Node{nullptr, n->member}); });
+    table_.for_each([&](Node* n) { s->table_.insert(make_node(n->member())); });
   }
   return s;
 }
@@ -47,7 +57,7 @@ bool Set::add(std::string_view member) {
     convert_to_table();
   }
   if (table_.find(member)) return false;
-  table_.insert(new Node{nullptr, std::string(member)});
+  table_.insert(make_node(member));
   return true;
 }
 
@@ -61,7 +71,7 @@ bool Set::remove(std::string_view member) {
     return true;
   }
   Node* n = table_.unlink(member);
-  delete n;
+  if (n) free_node(n);
   return n != nullptr;
 }
 
@@ -79,7 +89,7 @@ std::string Set::random_member() {
     char buf[24];
     return std::string(format_int(ints_[random_u64() % ints_.size()], buf));
   }
-  return table_.random()->member;
+  return std::string(table_.random()->member());
 }
 
 std::string Set::pop_random() {
@@ -90,16 +100,16 @@ std::string Set::pop_random() {
     ints_.erase(ints_.begin() + static_cast<std::ptrdiff_t>(i));
     return m;
   }
-  Node* n = table_.unlink(table_.random()->member);
-  std::string m = std::move(n->member);
-  delete n;
+  Node* n = table_.unlink(table_.random()->member());
+  std::string m(n->member());
+  free_node(n);
   return m;
 }
 
 void Set::convert_to_table() {
   is_table_ = true;
   char buf[24];
-  for (int64_t v : ints_) table_.insert(new Node{nullptr, std::string(format_int(v, buf))});
+  for (int64_t v : ints_) table_.insert(make_node(format_int(v, buf)));
   ints_.clear();
   ints_.shrink_to_fit();
 }

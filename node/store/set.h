@@ -45,7 +45,7 @@ class Set {
       char buf[24];
       for (int64_t v : ints_) fn(format_int(v, buf));
     } else {
-      table_.for_each([&](Node* n) { fn(std::string_view(n->member)); });
+      table_.for_each([&](Node* n) { fn(n->member()); });
     }
   }
 
@@ -61,17 +61,21 @@ class Set {
       for_each(fn);
       return 0;
     }
-    return table_.scan(cursor, [&](Node* n) { fn(std::string_view(n->member)); });
+    return table_.scan(cursor, [&](Node* n) { fn(n->member()); });
   }
 
  private:
+  // One allocation per member: the header, then the member bytes.
   struct Node {
-    Node* dict_next = nullptr;
-    std::string member;
+    Node* dict_next;
+    size_t len;
+    std::string_view member() const { return {reinterpret_cast<const char*>(this + 1), len}; }
   };
   struct KeyOfNode {
-    static std::string_view get(const Node& n) { return n.member; }
+    static std::string_view get(const Node& n) { return n.member(); }
   };
+  static Node* make_node(std::string_view member);
+  static void free_node(Node* n);
   static std::string_view format_int(int64_t v, char* buf);
   void convert_to_table();
 

@@ -2,6 +2,7 @@
 // distribution (p = 1/4, max 32 levels).
 #include "node/store/zset.h"
 
+#include <cstring>
 #include <new>
 
 #include "node/store/hashing.h"
@@ -9,9 +10,11 @@
 namespace vigil::node::store {
 namespace {
 
-// (score, member) ordering of the skiplist.
-inline bool node_before(const ZSet::Node* n, double score, std::string_view member) {
-  return n->score < score || (n->score == score && std::string_view(n->member) < member);
+// (score, member) ordering of the skiplist: is lv.forward before (score, member)?
+// The member is only read on a score tie.
+inline bool forward_before(const ZSet::Level& lv, double score, std::string_view member) {
+  return lv.forward &&
+         (lv.forward_score < score || (lv.forward_score == score && lv.forward->member() < member));
 }
 
 int lex_bound_compare(const LexBound& a, const LexBound& b) {
@@ -43,19 +46,19 @@ std::unique_ptr<ZSet> ZSet::clone() const {
 }
 
 ZSet::Node* ZSet::make_node(int level, double score, std::string_view member) {
-  void* mem = ::operator new(sizeof(Node) + static_cast<size_t>(level) * sizeof(Level));
-  Node* n = new (mem) Node;
+  size_t bytes = sizeof(Node) + static_cast<size_t>(level) * sizeof(Level) + member.size();
+  Node* n = new (::operator new(bytes)) Node;
   n->score = score;
-  n->member.assign(member);
-  n->level_count = level;
-  for (int i = 0; i < level; ++i) n->levels()[i] = Level{nullptr, 0};
+  n->backward = nullptr;
+  n->dict_next = nullptr;
+  n->member_len = member.size();
+  n->level_count = static_cast<uint64_t>(level);
+  for (int i = 0; i < level; ++i) n->levels()[i] = Level{nullptr, 0, 0};
+  if (!member.empty()) std::memcpy(n->levels() + level, member.data(), member.size());
   return n;
 }
 
-void ZSet::free_node(Node* n) {
-  n->~Node();
-  ::operator delete(n);
-}
+void ZSet::free_node(Node* n) { ::operator delete(n); }
 
 int ZSet::random_level() {
   int level = 1;
@@ -63,19 +66,25 @@ int ZSet::random_level() {
   return level < kMaxLevel ? level : kMaxLevel;
 }
 
-ZSet::Node* ZSet::skiplist_insert(double score, std::string_view member) {
-  Node* update[kMaxLevel];
-  size_t rank[kMaxLevel];
+void ZSet::find_predecessors(double score, std::string_view member, Node** update, size_t* rank) const {
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; --i) {
-    rank[i] = i == level_ - 1 ? 0 : rank[i + 1];
-    while (x->levels()[i].forward && node_before(x->levels()[i].forward, score, member)) {
-      rank[i] += x->levels()[i].span;
+    size_t r = 0;
+    if (rank) r = i == level_ - 1 ? 0 : rank[i + 1];
+    while (forward_before(x->levels()[i], score, member)) {
+      if (rank) r += x->levels()[i].span;
       x = x->levels()[i].forward;
     }
+    if (rank) rank[i] = r;
     update[i] = x;
   }
-  int level = random_level();
+}
+
+void ZSet::link_node(Node* x) {
+  Node* update[kMaxLevel];
+  size_t rank[kMaxLevel];
+  find_predecessors(x->score, x->member(), update, rank);
+  const int level = static_cast<int>(x->level_count);
   if (level > level_) {
     for (int i = level_; i < level; ++i) {
       rank[i] = 0;
@@ -84,10 +93,11 @@ ZSet::Node* ZSet::skiplist_insert(double score, std::string_view member) {
     }
     level_ = level;
   }
-  x = make_node(level, score, member);
   for (int i = 0; i < level; ++i) {
     x->levels()[i].forward = update[i]->levels()[i].forward;
+    x->levels()[i].forward_score = update[i]->levels()[i].forward_score;
     update[i]->levels()[i].forward = x;
+    update[i]->levels()[i].forward_score = x->score;
     x->levels()[i].span = update[i]->levels()[i].span - (rank[0] - rank[i]);
     update[i]->levels()[i].span = (rank[0] - rank[i]) + 1;
   }
@@ -99,7 +109,6 @@ ZSet::Node* ZSet::skiplist_insert(double score, std::string_view member) {
     tail_ = x;
   }
   ++length_;
-  return x;
 }
 
 void ZSet::unlink_node(Node* x, Node** update) {
@@ -107,6 +116,7 @@ void ZSet::unlink_node(Node* x, Node** update) {
     if (update[i]->levels()[i].forward == x) {
       update[i]->levels()[i].span += x->levels()[i].span - 1;
       update[i]->levels()[i].forward = x->levels()[i].forward;
+      update[i]->levels()[i].forward_score = x->levels()[i].forward_score;
     } else {
       update[i]->levels()[i].span -= 1;
     }
@@ -120,23 +130,6 @@ void ZSet::unlink_node(Node* x, Node** update) {
   --length_;
 }
 
-ZSet::Node* ZSet::skiplist_delete(double score, std::string_view member) {
-  Node* update[kMaxLevel];
-  Node* x = header_;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && node_before(x->levels()[i].forward, score, member)) {
-      x = x->levels()[i].forward;
-    }
-    update[i] = x;
-  }
-  x = x->levels()[0].forward;
-  if (x && x->score == score && x->member == member) {
-    unlink_node(x, update);
-    return x;
-  }
-  return nullptr;
-}
-
 std::optional<double> ZSet::score(std::string_view member) {
   Node* n = dict_.find(member);
   if (!n) return std::nullopt;
@@ -144,32 +137,36 @@ std::optional<double> ZSet::score(std::string_view member) {
 }
 
 void ZSet::insert(std::string_view member, double score) {
-  Node* n = skiplist_insert(score, member);
+  Node* n = make_node(random_level(), score, member);
+  link_node(n);
   dict_.insert(n);
   if (member.size() > kMaxListpackValue || length_ > kMaxListpackEntries) listpack_ = false;
 }
 
-ZSet::Node* ZSet::update_score(Node* node, double new_score) {
-  // Fast path (as zslUpdateScore): the node keeps its place.
-  Node* next = node->levels()[0].forward;
-  if ((node->backward == nullptr || node->backward->score < new_score) &&
-      (next == nullptr || next->score > new_score)) {
+void ZSet::update_score(Node* node, double new_score) {
+  Node* update[kMaxLevel];
+  find_predecessors(node->score, node->member(), update, nullptr);
+  // Fast path (as zslUpdateScore): the node keeps its place; only the scores
+  // cached in its predecessors' levels change.
+  const Level& next = node->levels()[0];
+  if ((update[0] == header_ || update[0]->score < new_score) &&
+      (next.forward == nullptr || next.forward_score > new_score)) {
     node->score = new_score;
-    return node;
+    for (int i = 0; i < static_cast<int>(node->level_count); ++i) update[i]->levels()[i].forward_score = new_score;
+    return;
   }
-  std::string member = node->member;
-  Node* old = dict_.unlink(member);
-  skiplist_delete(old->score, old->member);
-  free_node(old);
-  Node* n = skiplist_insert(new_score, member);
-  dict_.insert(n);
-  return n;
+  // Move the same node: no allocation, and the dict (keyed by member) is untouched.
+  unlink_node(node, update);
+  node->score = new_score;
+  link_node(node);
 }
 
 bool ZSet::remove(std::string_view member) {
   Node* n = dict_.unlink(member);
   if (!n) return false;
-  skiplist_delete(n->score, n->member);
+  Node* update[kMaxLevel];
+  find_predecessors(n->score, n->member(), update, nullptr);
+  unlink_node(n, update);
   free_node(n);
   return true;
 }
@@ -179,9 +176,9 @@ size_t ZSet::rank_of(const Node* node) const {
   const Node* x = header_;
   for (int i = level_ - 1; i >= 0; --i) {
     while (x->levels()[i].forward &&
-           (x->levels()[i].forward->score < node->score ||
-            (x->levels()[i].forward->score == node->score &&
-             x->levels()[i].forward->member <= node->member))) {
+           (x->levels()[i].forward_score < node->score ||
+            (x->levels()[i].forward_score == node->score &&
+             x->levels()[i].forward->member() <= node->member()))) {
       rank += x->levels()[i].span;
       x = x->levels()[i].forward;
     }
@@ -209,7 +206,7 @@ ZSet::Node* ZSet::first_in_range(const ScoreRange& r) const {
   if (!score_lte_max(first()->score, r)) return nullptr;
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && !score_gte_min(x->levels()[i].forward->score, r)) {
+    while (x->levels()[i].forward && !score_gte_min(x->levels()[i].forward_score, r)) {
       x = x->levels()[i].forward;
     }
   }
@@ -223,7 +220,7 @@ ZSet::Node* ZSet::last_in_range(const ScoreRange& r) const {
   if (!score_lte_max(first()->score, r)) return nullptr;
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && score_lte_max(x->levels()[i].forward->score, r)) {
+    while (x->levels()[i].forward && score_lte_max(x->levels()[i].forward_score, r)) {
       x = x->levels()[i].forward;
     }
   }
@@ -257,27 +254,27 @@ bool lex_range_empty(const LexRange& r) {
 
 ZSet::Node* ZSet::first_in_lex_range(const LexRange& r) const {
   if (lex_range_empty(r) || !tail_) return nullptr;
-  if (!lex_gte_min(tail_->member, r) || !lex_lte_max(first()->member, r)) return nullptr;
+  if (!lex_gte_min(tail_->member(), r) || !lex_lte_max(first()->member(), r)) return nullptr;
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && !lex_gte_min(x->levels()[i].forward->member, r)) {
+    while (x->levels()[i].forward && !lex_gte_min(x->levels()[i].forward->member(), r)) {
       x = x->levels()[i].forward;
     }
   }
   x = x->levels()[0].forward;
-  return x && lex_lte_max(x->member, r) ? x : nullptr;
+  return x && lex_lte_max(x->member(), r) ? x : nullptr;
 }
 
 ZSet::Node* ZSet::last_in_lex_range(const LexRange& r) const {
   if (lex_range_empty(r) || !tail_) return nullptr;
-  if (!lex_gte_min(tail_->member, r) || !lex_lte_max(first()->member, r)) return nullptr;
+  if (!lex_gte_min(tail_->member(), r) || !lex_lte_max(first()->member(), r)) return nullptr;
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && lex_lte_max(x->levels()[i].forward->member, r)) {
+    while (x->levels()[i].forward && lex_lte_max(x->levels()[i].forward->member(), r)) {
       x = x->levels()[i].forward;
     }
   }
-  return x != header_ && lex_gte_min(x->member, r) ? x : nullptr;
+  return x != header_ && lex_gte_min(x->member(), r) ? x : nullptr;
 }
 
 }  // namespace vigil::node::store

@@ -41,18 +41,27 @@ class ZSet {
   static constexpr int kMaxLevel = 32;
 
   struct Node;
+  // forward_score caches forward->score: a search decides whether to step
+  // without touching the node it does not step to (a cache miss each level).
   struct Level {
     Node* forward;
+    double forward_score;
     size_t span;
   };
+  // One allocation per member: this header, level_count Levels, then the
+  // member bytes. The score sits next to the levels so a skiplist hop touches
+  // one cache line, as in Redis's zskiplistNode.
   struct Node {
-    Node* dict_next = nullptr;
-    Node* backward = nullptr;
-    double score = 0;
-    std::string member;
-    int level_count = 0;
+    double score;
+    Node* backward;
+    Node* dict_next;
+    uint64_t member_len : 56;
+    uint64_t level_count : 8;
     Level* levels() { return reinterpret_cast<Level*>(this + 1); }
     const Level* levels() const { return reinterpret_cast<const Level*>(this + 1); }
+    std::string_view member() const {
+      return {reinterpret_cast<const char*>(levels() + level_count), static_cast<size_t>(member_len)};
+    }
     Node* next() const { return levels()[0].forward; }
     Node* prev() const { return backward; }
   };
@@ -72,8 +81,9 @@ class ZSet {
   std::optional<double> score(std::string_view member);
   // Adds a member that is not present yet.
   void insert(std::string_view member, double score);
-  // Changes the score of a present member; returns its (possibly new) node.
-  Node* update_score(Node* node, double new_score);
+  // Changes the score of a present member; the node stays the same (it is
+  // moved inside the skiplist, the dict is untouched).
+  void update_score(Node* node, double new_score);
   bool remove(std::string_view member);
 
   // 0-based rank in ascending order.
@@ -96,7 +106,7 @@ class ZSet {
   // Visits (member, score) in ascending order.
   template <class Fn>
   void for_each(Fn&& fn) const {
-    for (Node* n = first(); n; n = n->next()) fn(std::string_view(n->member), n->score);
+    for (Node* n = first(); n; n = n->next()) fn(n->member(), n->score);
   }
 
   // ZSCAN step: a listpack-sized set returns everything (ascending) with cursor 0.
@@ -106,21 +116,23 @@ class ZSet {
       for_each(fn);
       return 0;
     }
-    return dict_.scan(cursor, [&](Node* n) { fn(std::string_view(n->member), n->score); });
+    return dict_.scan(cursor, [&](Node* n) { fn(n->member(), n->score); });
   }
 
  private:
   struct KeyOfNode {
-    static std::string_view get(const Node& n) { return n.member; }
+    static std::string_view get(const Node& n) { return n.member(); }
   };
   static Node* make_node(int level, double score, std::string_view member);
   static void free_node(Node* n);
   static int random_level();
+  // Fills update[] with the rightmost node before (score, member) at every
+  // level and, when rank is given, the rank of each of those nodes.
+  void find_predecessors(double score, std::string_view member, Node** update, size_t* rank) const;
   // Unlinks x from the skiplist given the update vector.
   void unlink_node(Node* x, Node** update);
-  // Unlinks the node with (score, member) from the skiplist; returns it.
-  Node* skiplist_delete(double score, std::string_view member);
-  Node* skiplist_insert(double score, std::string_view member);
+  // Links x (its score, member and level_count set) into the skiplist.
+  void link_node(Node* x);
 
   Node* header_;
   Node* tail_ = nullptr;

@@ -80,12 +80,12 @@ TEST_CASE("zset orders by score then member with correct ranks", "[store]") {
   z.for_each([&](std::string_view m, double) { order.emplace_back(m); });
   REQUIRE(order == std::vector<std::string>{"b", "a", "c", "d"});
   REQUIRE(z.rank_of(z.find("c")) == 2);
-  REQUIRE(z.at_rank(0)->member == "b");
-  REQUIRE(z.at_rank(3)->member == "d");
-  REQUIRE(z.last()->member == "d");
+  REQUIRE(z.at_rank(0)->member() == "b");
+  REQUIRE(z.at_rank(3)->member() == "d");
+  REQUIRE(z.last()->member() == "d");
 
   z.update_score(z.find("b"), 10);
-  REQUIRE(z.last()->member == "b");
+  REQUIRE(z.last()->member() == "b");
   REQUIRE(z.rank_of(z.find("b")) == 3);
   REQUIRE(*z.score("b") == 10);
   REQUIRE(z.remove("a"));
@@ -97,8 +97,8 @@ TEST_CASE("zset score and lex ranges", "[store]") {
   ZSet z;
   for (int i = 0; i < 10; ++i) z.insert(std::string(1, static_cast<char>('a' + i)), i);
   ScoreRange r{2, 5, false, true};
-  REQUIRE(z.first_in_range(r)->member == "c");
-  REQUIRE(z.last_in_range(r)->member == "e");
+  REQUIRE(z.first_in_range(r)->member() == "c");
+  REQUIRE(z.last_in_range(r)->member() == "e");
   ScoreRange empty{5, 5, true, false};
   REQUIRE(z.first_in_range(empty) == nullptr);
   ScoreRange outside{20, 30, false, false};
@@ -109,8 +109,8 @@ TEST_CASE("zset score and lex ranges", "[store]") {
   LexRange lr;
   lr.min = {LexBound::kValue, "b", true};
   lr.max = {LexBound::kPosInf, "", true};
-  REQUIRE(lex.first_in_lex_range(lr)->member == "c");
-  REQUIRE(lex.last_in_lex_range(lr)->member == "e");
+  REQUIRE(lex.first_in_lex_range(lr)->member() == "c");
+  REQUIRE(lex.last_in_lex_range(lr)->member() == "e");
   LexRange none;
   none.min = {LexBound::kPosInf, "", true};
   none.max = {LexBound::kNegInf, "", true};
@@ -140,9 +140,33 @@ TEST_CASE("zset matches a reference model under random operations", "[store]") {
       for (auto& [mm, ss] : model) sorted.emplace_back(ss, mm);
       std::sort(sorted.begin(), sorted.end());
       size_t r = rnd() % sorted.size();
-      REQUIRE(z.at_rank(r)->member == sorted[r].second);
+      REQUIRE(z.at_rank(r)->member() == sorted[r].second);
       REQUIRE(z.rank_of(z.find(sorted[r].second)) == r);
+      // Score ranges (they search by the scores cached in the levels).
+      ScoreRange range;
+      range.min = static_cast<double>(rnd() % 100);
+      range.max = range.min + static_cast<double>(rnd() % 20);
+      auto lo = std::find_if(sorted.begin(), sorted.end(), [&](auto& p) { return p.first >= range.min; });
+      auto hi = std::find_if(sorted.rbegin(), sorted.rend(), [&](auto& p) { return p.first <= range.max; });
+      ZSet::Node* first = z.first_in_range(range);
+      if (lo == sorted.end() || lo->first > range.max) {
+        REQUIRE(first == nullptr);
+      } else {
+        REQUIRE(first->member() == lo->second);
+        REQUIRE(z.last_in_range(range)->member() == hi->second);
+      }
     }
     REQUIRE(z.size() == model.size());
   }
+  // Both directions of the level-0 list agree with the model's order.
+  std::vector<std::pair<double, std::string>> sorted;
+  for (auto& [mm, ss] : model) sorted.emplace_back(ss, mm);
+  std::sort(sorted.begin(), sorted.end());
+  size_t i = 0;
+  for (ZSet::Node* n = z.first(); n; n = n->next(), ++i) {
+    REQUIRE(n->member() == sorted[i].second);
+    REQUIRE(n->score == sorted[i].first);
+  }
+  REQUIRE(i == sorted.size());
+  for (ZSet::Node* n = z.last(); n; n = n->prev()) REQUIRE(n->member() == sorted[--i].second);
 }
