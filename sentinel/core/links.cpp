@@ -140,7 +140,7 @@ TimeMs Sentinel::Impl::info_period_for(const Instance* ri) const {
 
 TimeMs Sentinel::Impl::ping_period_for(const Instance* ri) const {
   if (vigil().fast_detection_enabled())
-    return std::clamp<TimeMs>(ri->down_after_period / 10, 1, tun().ping_period);
+    return std::min(std::max<TimeMs>(ri->down_after_period / 10, 10), tun().ping_period);
   return std::min(ri->down_after_period, tun().ping_period);
 }
 
