@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/config/directives.h"
 #include "common/config/rewrite.h"
 #include "common/util/atomic_file.h"
 #include "common/util/split_args.h"
@@ -17,59 +18,18 @@ namespace vigil::sentinel::server {
 
 namespace {
 
-
-// Quotes a value when it would not survive split_args unquoted (sdscatrepr).
+// A value bare when split_args reads it back unchanged, else sdscatrepr-quoted
+// (what Redis writes for names and passwords).
 std::string repr(const std::string& s) {
   bool plain = !s.empty();
   for (unsigned char c : s) {
     if (c <= ' ' || c == '"' || c == '\'' || c == '\\' || c >= 127) plain = false;
   }
-  if (plain) return s;
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < ' ' || c >= 127) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
+  return plain ? s : config::repr(s);
 }
 
-// Redis's sdscatrepr: always quoted (used for dir, logfile, announce-ip, ...).
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      default:
-        if (c < ' ' || c >= 127) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
+// Always quoted, as Redis writes dir, logfile, announce-ip, ...
+std::string quoted(const std::string& s) { return config::repr(s); }
 
 std::string addr_words(const Address& a) { return repr(a.host) + " " + std::to_string(a.port); }
 

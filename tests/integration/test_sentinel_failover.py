@@ -5,15 +5,10 @@ with short timings (down-after 1000 ms) so each scenario stays within seconds.
 What is checked is what clients depend on: the exact event messages on the sentinels'
 pub/sub (+sdown, +odown, +switch-master, +convert-to-slave), GET-MASTER-ADDR-BY-NAME on
 every sentinel, and the real roles of the data nodes afterwards."""
-import re
-import socket
-import threading
-import time
-
 import pytest
 
 import harness
-from harness import RawClient, encode_command, parse_reply, wait_until, Incomplete
+from harness import EventLog, wait_until
 
 DOWN_AFTER = 1000
 FAILOVER_TIMEOUT = 10000
@@ -30,67 +25,6 @@ def require_replicating_vigil_node(spawn):
     probe.stop()
     if not reply.startswith(b"+OK"):
         pytest.skip("vigil-node does not support REPLICAOF yet (%r)" % reply[:80])
-
-
-class EventLog:
-    """PSUBSCRIBE * on one sentinel; collects (channel, message) pairs in a thread."""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-        self.sock.sendall(encode_command("PSUBSCRIBE", "*"))
-        self.events = []
-        self.lock = threading.Lock()
-        self.stopped = False
-        self.buf = b""
-        self._read_one()  # the psubscribe confirmation
-        self.sock.settimeout(0.2)
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _read_one(self):
-        while True:
-            try:
-                reply, end = parse_reply(self.buf)
-                self.buf = self.buf[end:]
-                return reply.to_python()
-            except Incomplete:
-                chunk = self.sock.recv(65536)
-                if not chunk:
-                    raise ConnectionError("sentinel closed the event connection")
-                self.buf += chunk
-
-    def _run(self):
-        while not self.stopped:
-            try:
-                msg = self._read_one()
-            except socket.timeout:
-                continue
-            except (ConnectionError, OSError):
-                return
-            if isinstance(msg, list) and len(msg) == 4 and msg[0] == b"pmessage":
-                with self.lock:
-                    self.events.append((msg[2].decode(), msg[3].decode()))
-
-    def find(self, channel, pattern=None):
-        with self.lock:
-            for ch, text in self.events:
-                if ch == channel and (pattern is None or re.fullmatch(pattern, text)):
-                    return text
-        return None
-
-    def wait(self, channel, pattern=None, timeout=30):
-        return wait_until(lambda: self.find(channel, pattern), timeout,
-                          message="event %s %s (seen: %s)" % (channel, pattern or "",
-                                                                self.channels()))
-
-    def channels(self):
-        with self.lock:
-            return [c for c, _ in self.events][-40:]
-
-    def close(self):
-        self.stopped = True
-        self.thread.join(2)
-        self.sock.close()
 
 
 def wait_any(logs, channel, pattern=None, timeout=30):
