@@ -57,7 +57,7 @@ void Sentinel::Impl::failover_select_slave(Instance* master) {
     // Elected within milliseconds of the master's failure: the replicas' INFO refreshed at
     // SDOWN may still be on its way. Wait for it (briefly) rather than abort.
     for (auto& r : master->replicas)
-      if (r->info_in_flight != 0 && requests.count(r->info_in_flight)) return;
+      if (info_pending(r.get())) return;
   }
   if (!slave) {
     event(LogLevel::Warning, "-failover-abort-no-good-slave", master, "");

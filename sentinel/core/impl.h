@@ -108,6 +108,9 @@ struct Sentinel::Impl {
   void send_ping(Instance* ri);
   // `fresh`: send even if an INFO is in flight (its reply predates what we wait for).
   void send_info(Instance* ri, bool fresh = false);
+  bool info_pending(const Instance* ri) const {
+    return ri->info_in_flight != 0 && requests.count(ri->info_in_flight) != 0;
+  }
   bool send_hello(Instance* ri);
   void send_slaveof(Instance* ri, const std::optional<Address>& target);
   void handle_ping_reply(Instance* ri, Link& link, const Reply& r);

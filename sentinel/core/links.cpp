@@ -165,7 +165,7 @@ void Sentinel::Impl::send_ping(Instance* ri) {
 void Sentinel::Impl::send_info(Instance* ri, bool fresh) {
   // One INFO in flight per instance (Redis re-sends every tick while a reply is pending,
   // reference §14.12); a stuck link is reclaimed by the idle-link rules.
-  if (!fresh && ri->info_in_flight != 0 && requests.count(ri->info_in_flight)) return;
+  if (!fresh && info_pending(ri)) return;
   ri->info_in_flight = send(ri, RequestKind::Info, {command_name(ri, "INFO")});
 }
 
