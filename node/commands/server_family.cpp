@@ -7,9 +7,9 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "common/command/command_introspection.h"
 #include "common/config/registry.h"
 
-#include "common/util/glob.h"
 #include "common/util/numbers.h"
 #include "node/commands/families.h"
 #include "node/commands/server_family.h"
@@ -163,153 +163,6 @@ void debug(CommandContext& ctx) {
   }
 }
 
-// ---- COMMAND ---------------------------------------------------------------
-
-void command_all(CommandContext& ctx) {
-  const auto& all = ctx.server.commands().all();
-  ctx.reply.array(all.size());
-  for (const auto& [name, cmd] : all) NodeCommandTable::write_info(ctx.reply, cmd);
-}
-
-void command_count(CommandContext& ctx) {
-  ctx.reply.integer(static_cast<int64_t>(ctx.server.commands().size()));
-}
-
-// "config|get" or "get": the table entry for a full command name.
-const NodeCommand* find_full(const NodeCommandTable& t, std::string_view name) {
-  auto bar = name.find('|');
-  const NodeCommand* cmd = t.find(name.substr(0, bar));
-  if (cmd == nullptr || bar == std::string_view::npos) return cmd;
-  return t.find_subcommand(*cmd, name.substr(bar + 1));
-}
-
-void command_info(CommandContext& ctx) {
-  const NodeCommandTable& t = ctx.server.commands();
-  if (ctx.argv.size() == 2) {
-    command_all(ctx);
-    return;
-  }
-  ctx.reply.array(ctx.argv.size() - 2);
-  for (size_t i = 2; i < ctx.argv.size(); i++) {
-    const NodeCommand* cmd = find_full(t, ctx.argv[i]);
-    if (cmd) {
-      NodeCommandTable::write_info(ctx.reply, *cmd);
-    } else {
-      ctx.reply.null_bulk();
-    }
-  }
-}
-
-void command_list(CommandContext& ctx) {
-  auto& argv = ctx.argv;
-  enum { kAll, kPattern, kAclCat, kModule } filter = kAll;
-  if (argv.size() == 5 && eq(argv[2], "FILTERBY")) {
-    if (eq(argv[3], "PATTERN")) {
-      filter = kPattern;
-    } else if (eq(argv[3], "ACLCAT")) {
-      filter = kAclCat;
-    } else if (eq(argv[3], "MODULE")) {
-      filter = kModule;
-    } else {
-      ctx.reply.error("ERR syntax error");
-      return;
-    }
-  } else if (argv.size() != 2) {
-    ctx.reply.error("ERR syntax error");
-    return;
-  }
-  std::vector<std::string> names;
-  auto consider = [&](const NodeCommand& c, const std::string& full) {
-    if (filter == kModule) return;
-    if (filter == kPattern && !util::stringmatchlen(argv[4], full, true)) return;
-    if (filter == kAclCat) {
-      std::string cat = "@" + argv[4];
-      bool has = std::any_of(c.acl_categories.begin(), c.acl_categories.end(),
-                             [&](const std::string& x) { return eq(x, cat) || eq(x, argv[4]); });
-      if (!has) return;
-    }
-    names.push_back(full);
-  };
-  for (const auto& [name, cmd] : ctx.server.commands().all()) {
-    consider(cmd, name);
-    for (const auto& [key, sub] : cmd.subcommands) consider(sub, sub.name);
-  }
-  ctx.reply.array(names.size());
-  for (const auto& n : names) ctx.reply.bulk(n);
-}
-
-// Minimal COMMAND DOCS: a valid map per command (redis-cli 7 reads it for hints).
-void write_docs(resp::ReplyBuilder& r, const NodeCommand& cmd) {
-  r.bulk(cmd.name);
-  size_t fields = cmd.subcommands.empty() ? 3 : 4;
-  r.map(fields);
-  r.bulk("summary");
-  r.bulk("");
-  r.bulk("since");
-  r.bulk("1.0.0");
-  r.bulk("group");
-  r.bulk("generic");
-  if (!cmd.subcommands.empty()) {
-    r.bulk("subcommands");
-    r.map(cmd.subcommands.size());
-    for (const auto& [key, sub] : cmd.subcommands) write_docs(r, sub);
-  }
-}
-
-void command_docs(CommandContext& ctx) {
-  const NodeCommandTable& t = ctx.server.commands();
-  std::vector<const NodeCommand*> cmds;
-  if (ctx.argv.size() == 2) {
-    for (const auto& [name, cmd] : t.all()) cmds.push_back(&cmd);
-  } else {
-    for (size_t i = 2; i < ctx.argv.size(); i++) {
-      if (const NodeCommand* c = find_full(t, ctx.argv[i])) cmds.push_back(c);
-    }
-  }
-  ctx.reply.map(cmds.size());
-  for (const NodeCommand* c : cmds) write_docs(ctx.reply, *c);
-}
-
-void command_getkeys(CommandContext& ctx) {
-  std::vector<std::string> args(ctx.argv.begin() + 2, ctx.argv.end());
-  const NodeCommandTable& t = ctx.server.commands();
-  const NodeCommand* cmd = t.find(args[0]);
-  if (cmd && !cmd->subcommands.empty() && args.size() >= 2) cmd = t.find_subcommand(*cmd, args[1]);
-  if (cmd == nullptr) {
-    ctx.reply.error("ERR Invalid command specified");
-    return;
-  }
-  if (!cmd->arity_ok(args.size())) {
-    ctx.reply.error("ERR Invalid number of arguments specified for command");
-    return;
-  }
-  if (cmd->first_key == 0) {
-    ctx.reply.error("ERR The command has no key arguments");
-    return;
-  }
-  int argc = static_cast<int>(args.size());
-  int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
-  int step = std::max(1, cmd->key_step);
-  std::vector<std::string> keys;
-  for (int i = cmd->first_key; i <= last && i < argc; i += step) keys.push_back(args[static_cast<size_t>(i)]);
-  ctx.reply.array(keys.size());
-  for (const auto& k : keys) ctx.reply.bulk(k);
-}
-
-void command_help(CommandContext& ctx) {
-  write_help(ctx.reply, "COMMAND",
-             {"(no subcommand)", "    Return details about all Redis commands.", "COUNT",
-              "    Return the total number of commands in this Redis server.", "LIST",
-              "    Return a list of all commands in this Redis server.", "INFO [<command-name> ...]",
-              "    Return details about multiple Redis commands.",
-              "    If no command names are given, documentation details for all",
-              "    commands are returned.", "DOCS [<command-name> ...]",
-              "    Return documentation details about multiple Redis commands.",
-              "    If no command names are given, documentation details for all",
-              "    commands are returned.", "GETKEYS <full-command>",
-              "    Return the keys from a full Redis command."});
-}
-
 }  // namespace
 
 void register_server_family(NodeCommandTable& t) {
@@ -325,16 +178,14 @@ void register_server_family(NodeCommandTable& t) {
                      admin_slow, shutdown));
   t.add(make_command("debug", -2, kAdmin | kNoScript | kLoading | kStale, admin_slow, debug));
 
-  const std::vector<std::string> cats = {"@slow", "@connection"};
-  const uint32_t f = kLoading | kStale;
-  NodeCommand cmd = make_command("command", -1, f, cats, command_all);
-  add_subcommand(cmd, make_command("command|count", 2, f, cats, command_count));
-  add_subcommand(cmd, make_command("command|info", -2, f, cats, command_info));
-  add_subcommand(cmd, make_command("command|list", -2, f, cats, command_list));
-  add_subcommand(cmd, make_command("command|docs", -2, f, cats, command_docs));
-  add_subcommand(cmd, make_command("command|getkeys", -4, f, cats, command_getkeys));
-  add_subcommand(cmd, make_command("command|help", 2, f, cats, command_help));
-  t.add(std::move(cmd));
+  command::register_command_command(
+      t,
+      [](std::string name, int arity, NodeCommand::Handler handler) {
+        return make_command(std::move(name), arity, kLoading | kStale, {"@slow", "@connection"},
+                            std::move(handler));
+      },
+      [](CommandContext& c) -> const NodeCommandTable& { return c.server.commands(); },
+      [](CommandContext& c) -> resp::ReplyBuilder& { return c.reply; });
 
   register_info_command(t);
   register_config_command(t);

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "common/command/command_introspection.h"
 #include "sentinel/server/daemon.h"
 #include "sentinel/server/service.h"
 
@@ -151,119 +152,96 @@ void cmd_hello(CommandCtx& c) {
   c.r.array(0);
 }
 
+// One CLIENT LIST / CLIENT INFO line with Redis 7.0's fields (a sentinel's
+// clients are all in db 0 with no transactions).
 std::string client_line(CommandCtx& c, net::Connection& conn) {
   using namespace std::chrono;
   const auto now = steady_clock::now();
   ClientState* st = c.service.client(conn.id());
+  const size_t subs = c.daemon.pubsub().subscription_count(conn.id());
+  const size_t qbuf = conn.query_buffer_bytes();
+  const size_t omem = conn.output_bytes();
   std::ostringstream o;
   o << "id=" << conn.id() << " addr=" << conn.peer_addr() << " laddr=" << conn.local_addr()
     << " fd=" << conn.fd() << " name=" << (st ? st->name : "")
     << " age=" << duration_cast<seconds>(now - conn.created()).count()
     << " idle=" << duration_cast<seconds>(now - conn.last_interaction()).count()
-    << " flags=N db=0 sub=" << c.daemon.pubsub().subscription_count(conn.id())
-    << " psub=0 ssub=0 multi=-1 qbuf=" << conn.query_buffer_bytes() << " omem=" << conn.output_bytes()
+    << " flags=" << (subs > 0 ? "P" : "N") << " db=0 sub=" << subs << " psub=0 ssub=0 multi=-1"
+    << " qbuf=" << qbuf << " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0"
+    << " omem=" << omem << " tot-mem=" << qbuf + omem + 16384 << (omem > 0 ? " events=rw" : " events=r")
     << " cmd=" << conn.last_command() << " user=default redir=-1 resp=" << conn.reply().protocol() << "\n";
   return o.str();
 }
 
-void cmd_client(CommandCtx& c) {
-  const std::string& sub = c.argv[1];
-  if (ieq(sub, "setname") && c.argv.size() == 3) {
-    for (char ch : c.argv[2]) {
-      if (ch < '!' || ch > '~')
-        return c.r.error("ERR Client names cannot contain spaces, newlines or special characters.");
-    }
-    c.client.name = c.argv[2];
-    return c.r.ok();
+// CLIENT subcommands a sentinel serves (Redis's sentinel mode has the same
+// dispatcher as redis-server; these are the ones that mean something here).
+void cmd_client_setname(CommandCtx& c) {
+  for (char ch : c.argv[2]) {
+    if (ch < '!' || ch > '~')
+      return c.r.error("ERR Client names cannot contain spaces, newlines or special characters.");
   }
-  if (ieq(sub, "getname") && c.argv.size() == 2) {
-    if (c.client.name.empty()) return c.r.null_bulk();
-    return c.r.bulk(c.client.name);
-  }
-  if (ieq(sub, "id") && c.argv.size() == 2) return c.r.integer(static_cast<int64_t>(c.conn.id()));
-  if (ieq(sub, "info") && c.argv.size() == 2) return c.r.verbatim(client_line(c, c.conn));
-  if (ieq(sub, "list") && c.argv.size() == 2) {
-    std::string out;
-    for (net::Connection* conn : c.daemon.server().connections()) out += client_line(c, *conn);
-    return c.r.verbatim(out);
-  }
-  if (ieq(sub, "kill") && c.argv.size() >= 3) {
-    // CLIENT KILL <ip:port> | ID <id> | ADDR <ip:port>
-    std::string addr;
-    uint64_t id = 0;
-    if (c.argv.size() == 3) {
-      addr = c.argv[2];
-    } else if (c.argv.size() == 4 && ieq(c.argv[2], "id")) {
-      id = std::strtoull(c.argv[3].c_str(), nullptr, 10);
-    } else if (c.argv.size() == 4 && ieq(c.argv[2], "addr")) {
-      addr = c.argv[3];
-    } else {
-      return c.r.error("ERR syntax error");
-    }
-    int64_t killed = 0;
-    for (net::Connection* conn : c.daemon.server().connections()) {
-      if ((id != 0 && conn->id() == id) || (!addr.empty() && conn->peer_addr() == addr)) {
-        if (conn == &c.conn) {
-          conn->close_after_reply();
-        } else {
-          conn->close();
-        }
-        ++killed;
-      }
-    }
-    if (c.argv.size() == 3) {
-      if (killed == 0) return c.r.error("ERR No such client");
-      return c.r.ok();
-    }
-    return c.r.integer(killed);
-  }
-  if (ieq(sub, "help")) {
-    const char* lines[] = {"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                           "GETNAME", "    Return the name of the current connection.", "ID",
-                           "    Return the ID of the current connection.", "INFO",
-                           "    Return information about the current client connection.",
-                           "KILL <ip:port> | ID <client-id> | ADDR <ip:port>",
-                           "    Kill connections.", "LIST", "    Return information about client connections.",
-                           "SETNAME <name>", "    Assign the name <name> to the current connection.",
-                           "HELP", "    Prints this help."};
-    c.r.array(std::size(lines));
-    for (const char* l : lines) c.r.simple(l);
-    return;
-  }
-  c.r.error(command::unknown_subcommand_error(sub, "client"));
+  c.client.name = c.argv[2];
+  c.r.ok();
 }
 
-void cmd_command(CommandCtx& c) {
-  const auto& all = c.service.table().all();
-  if (c.argv.size() == 1) {
-    c.r.array(all.size());
-    for (const auto& [name, cmd] : all) CommandTable::write_info(c.r, cmd);
-    return;
+void cmd_client_getname(CommandCtx& c) {
+  if (c.client.name.empty()) return c.r.null_bulk();
+  c.r.bulk(c.client.name);
+}
+
+void cmd_client_id(CommandCtx& c) { c.r.integer(static_cast<int64_t>(c.conn.id())); }
+
+void cmd_client_info(CommandCtx& c) { c.r.verbatim(client_line(c, c.conn)); }
+
+void cmd_client_list(CommandCtx& c) {
+  if (c.argv.size() != 2) return c.r.error("ERR syntax error");
+  std::string out;
+  for (net::Connection* conn : c.daemon.server().connections()) out += client_line(c, *conn);
+  c.r.verbatim(out);
+}
+
+// CLIENT KILL <ip:port> | ID <id> | ADDR <ip:port>
+void cmd_client_kill(CommandCtx& c) {
+  std::string addr;
+  uint64_t id = 0;
+  if (c.argv.size() == 3) {
+    addr = c.argv[2];
+  } else if (c.argv.size() == 4 && ieq(c.argv[2], "id")) {
+    id = std::strtoull(c.argv[3].c_str(), nullptr, 10);
+  } else if (c.argv.size() == 4 && ieq(c.argv[2], "addr")) {
+    addr = c.argv[3];
+  } else {
+    return c.r.error("ERR syntax error");
   }
-  const std::string& sub = c.argv[1];
-  if (ieq(sub, "count") && c.argv.size() == 2) return c.r.integer(static_cast<int64_t>(all.size()));
-  if (ieq(sub, "list") && c.argv.size() == 2) {
-    c.r.array(all.size());
-    for (const auto& [name, cmd] : all) c.r.bulk(name);
-    return;
-  }
-  if (ieq(sub, "info")) {
-    c.r.array(c.argv.size() - 2);
-    for (size_t i = 2; i < c.argv.size(); ++i) {
-      const Cmd* cmd = c.service.table().find(c.argv[i]);
-      if (cmd == nullptr) {
-        c.r.null_array();
+  int64_t killed = 0;
+  for (net::Connection* conn : c.daemon.server().connections()) {
+    if ((id != 0 && conn->id() == id) || (!addr.empty() && conn->peer_addr() == addr)) {
+      if (conn == &c.conn) {
+        conn->close_after_reply();
       } else {
-        CommandTable::write_info(c.r, *cmd);
+        conn->close();
       }
+      ++killed;
     }
-    return;
   }
-  if (ieq(sub, "docs")) {
-    c.r.map(0);
-    return;
+  if (c.argv.size() == 3) {
+    if (killed == 0) return c.r.error("ERR No such client");
+    return c.r.ok();
   }
-  c.r.error(command::unknown_subcommand_error(sub, "command"));
+  c.r.integer(killed);
+}
+
+void cmd_client_help(CommandCtx& c) {
+  const char* lines[] = {"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                         "GETNAME", "    Return the name of the current connection.", "ID",
+                         "    Return the ID of the current connection.", "INFO",
+                         "    Return information about the current client connection.",
+                         "KILL <ip:port> | ID <client-id> | ADDR <ip:port>",
+                         "    Kill connections.", "LIST", "    Return information about client connections.",
+                         "SETNAME <name>", "    Assign the name <name> to the current connection.",
+                         "HELP", "    Prints this help."};
+  c.r.array(std::size(lines));
+  for (const char* l : lines) c.r.simple(l);
 }
 
 void cmd_shutdown(CommandCtx& c) {
@@ -404,8 +382,30 @@ void register_client_commands(CommandTable& table) {
   table.add(make("publish", 3, kPubSub | kLoading | kStale | kFast, {"@pubsub", "@fast"}, cmd_publish));
   table.add(make("auth", -2, kNoScript | kLoading | kStale | kFast | kNoAuth, {"@fast", "@connection"}, cmd_auth));
   table.add(make("hello", -1, kNoScript | kLoading | kStale | kFast | kNoAuth, {"@fast", "@connection"}, cmd_hello));
-  table.add(make("client", -2, kAdmin | kNoScript | kLoading | kStale, {"@admin", "@slow", "@dangerous", "@connection"}, cmd_client));
-  table.add(make("command", -1, kLoading | kStale, {"@slow", "@connection"}, cmd_command));
+  const uint32_t client_flags = kAdmin | kNoScript | kLoading | kStale;
+  const std::vector<std::string> client_cats = {"@admin", "@slow", "@dangerous", "@connection"};
+  Cmd client = make("client", -2, client_flags, client_cats, nullptr);
+  auto add_client = [&](const char* name, int arity, uint32_t flags, std::vector<std::string> cats,
+                        std::function<void(CommandCtx&)> fn) {
+    client.subcommands.emplace(name, make((std::string("client|") + name).c_str(), arity, flags, std::move(cats),
+                                          std::move(fn)));
+  };
+  const std::vector<std::string> conn_slow = {"@slow", "@connection"};
+  add_client("setname", 3, kNoScript | kLoading | kStale, conn_slow, cmd_client_setname);
+  add_client("getname", 2, kNoScript | kLoading | kStale, conn_slow, cmd_client_getname);
+  add_client("id", 2, kNoScript | kLoading | kStale, conn_slow, cmd_client_id);
+  add_client("info", 2, kNoScript | kLoading | kStale, conn_slow, cmd_client_info);
+  add_client("list", -2, client_flags, client_cats, cmd_client_list);
+  add_client("kill", -3, client_flags, client_cats, cmd_client_kill);
+  add_client("help", 2, kLoading | kStale, conn_slow, cmd_client_help);
+  table.add(std::move(client));
+  command::register_command_command(
+      table,
+      [](const char* name, int arity, Cmd::Handler handler) {
+        return make(name, arity, kLoading | kStale, {"@slow", "@connection"}, std::move(handler));
+      },
+      [](CommandCtx& c) -> const CommandTable& { return c.service.table(); },
+      [](CommandCtx& c) -> resp::ReplyBuilder& { return c.r; });
   table.add(make("shutdown", -1, kAdmin | kNoScript | kLoading | kStale | kNoMulti | kAllowBusy, {"@admin", "@slow", "@dangerous"}, cmd_shutdown));
 }
 

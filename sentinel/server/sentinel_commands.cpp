@@ -104,7 +104,7 @@ bool parse_ll(const std::string& s, long long& out) {
 
 Cmd sub(const char* name, int arity, std::function<void(CommandCtx&)> fn) {
   Cmd c;
-  c.name = name;
+  c.name = std::string("sentinel|") + name;  // Redis's full name, as COMMAND and errors show it
   c.arity = arity;
   c.flags = command::kAdmin | command::kSentinel | command::kOnlySentinel;
   c.acl_categories = {"@admin", "@slow", "@dangerous"};
@@ -305,7 +305,7 @@ void register_sentinel_commands(CommandTable& table) {
   s.arity = -2;
   s.flags = command::kAdmin | command::kSentinel | command::kOnlySentinel;
   s.acl_categories = {"@admin", "@slow", "@dangerous"};
-  auto add = [&s](Cmd c) { s.subcommands.emplace(c.name, std::move(c)); };
+  auto add = [&s](Cmd c) { s.subcommands.emplace(c.name.substr(c.name.find('|') + 1), std::move(c)); };
   add(sub("masters", 2, cmd_masters));
   add(sub("master", 3, cmd_master));
   add(sub("replicas", 3, cmd_replicas));

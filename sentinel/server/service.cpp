@@ -106,10 +106,11 @@ void SentinelService::on_command(net::Connection& c, std::vector<std::string>& a
       return;
     }
     if (!target->arity_ok(argv.size())) {
-      r.error(command::wrong_arity_sub_error(cmd->name, target->name));
+      r.error(command::wrong_arity_sub_error(cmd->name, argv[1]));
       return;
     }
   }
+  c.set_last_command(target->name);  // CLIENT LIST's cmd=, e.g. "sentinel|masters"
   CommandCtx ctx{daemon_, *this, c, client, argv, r};
   target->handler(ctx);
 }
