@@ -24,17 +24,21 @@ void register_pubsub_family(NodeCommandTable& t);
 // Transactions: MULTI EXEC DISCARD WATCH UNWATCH.
 void register_transactions_family(NodeCommandTable& t);
 
-// Data families (engineer "node-data").
+// Data families.
 void register_key_family(NodeCommandTable& t);
 void register_string_family(NodeCommandTable& t);
 void register_hash_family(NodeCommandTable& t);
 void register_list_family(NodeCommandTable& t);
 void register_set_family(NodeCommandTable& t);
 void register_zset_family(NodeCommandTable& t);
+// Keyspace extras: SORT SORT_RO, DUMP RESTORE, SWAPDB.
+void register_sort_family(NodeCommandTable& t);
+void register_dump_family(NodeCommandTable& t);
+void register_swapdb_command(NodeCommandTable& t);
 
-// Persistence: SAVE BGSAVE BGREWRITEAOF (engineer "persistence").
+// Persistence: SAVE BGSAVE BGREWRITEAOF.
 void register_persistence_family(NodeCommandTable& t);
-// Replication: REPLICAOF SLAVEOF REPLCONF PSYNC SYNC WAIT (engineer "replication").
+// Replication: REPLICAOF SLAVEOF REPLCONF PSYNC SYNC WAIT.
 void register_replication_family(NodeCommandTable& t);
 
 // Builds one table entry; categories as COMMAND INFO prints them ("@fast").

@@ -88,6 +88,9 @@ class Reader {
       : in_(src), target_(target), options_(options) {}
 
   RdbLoadInfo run();
+  // A DUMP payload's value: type byte, then the object; empty collections
+  // are rejected as Redis's rdbLoadObject does.
+  RdbObject bare_value();
 
  private:
   struct Length {
@@ -323,6 +326,16 @@ void Reader::check_unique_members(RdbObject& obj) {
   if (has_dup(std::move(names))) in_.fail("Duplicate member or field in a collection");
 }
 
+RdbObject Reader::bare_value() {
+  RdbObject value = object(in_.byte());
+  bool empty = (value.kind == RdbObject::Kind::kList || value.kind == RdbObject::Kind::kSet) ? value.elements.empty()
+               : value.kind == RdbObject::Kind::kHash                                        ? value.fields.empty()
+               : value.kind == RdbObject::Kind::kZset                                        ? value.zset.empty()
+                                                                                              : false;
+  if (empty) in_.fail("Empty keys are not allowed in a DUMP payload");
+  return value;
+}
+
 RdbLoadInfo Reader::run() {
   char header[9];
   in_.read(header, 9);
@@ -437,6 +450,14 @@ RdbLoadInfo Reader::run() {
 RdbLoadInfo load_rdb(Source& source, RdbLoadTarget& target, const RdbLoadOptions& options) {
   Reader reader(source, target, options);
   return reader.run();
+}
+
+RdbObject read_rdb_value(Source& source) {
+  class NoTarget final : public RdbLoadTarget {
+    bool on_key(int, std::string&&, RdbObject&&, int64_t) override { return false; }
+  } no_target;
+  Reader reader(source, no_target, RdbLoadOptions{});
+  return reader.bare_value();
 }
 
 }  // namespace vigil::node::persistence

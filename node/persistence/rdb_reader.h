@@ -70,4 +70,9 @@ struct RdbLoadInfo {
 
 RdbLoadInfo load_rdb(Source& source, RdbLoadTarget& target, const RdbLoadOptions& options = {});
 
+// One value as DUMP payloads carry it: the type byte and the object, nothing
+// else read (the caller checks the version/CRC footer). Throws RdbError when
+// malformed or an empty collection.
+RdbObject read_rdb_value(Source& source);
+
 }  // namespace vigil::node::persistence

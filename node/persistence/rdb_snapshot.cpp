@@ -14,13 +14,27 @@ using store::Database;
 using store::Entry;
 using store::ValueType;
 
-void write_list(RdbWriter& w, const Entry& e, int64_t expire_ms) {
+// What precedes a value: a file record's expiry, type and key, or (DUMP
+// payloads) the type byte alone.
+struct ValueHeader {
+  bool keyed = true;
+  int64_t expire_ms = -1;
+  void write(RdbWriter& w, uint8_t type, const Entry& e) const {
+    if (keyed) {
+      w.begin_key(type, e.key(), expire_ms);
+    } else {
+      w.put_byte(type);
+    }
+  }
+};
+
+void write_list(RdbWriter& w, const Entry& e, ValueHeader header) {
   const store::List& list = e.list();
   if (list.empty()) return;
   QuicklistNodeBuilder nodes;
   for (const std::string& item : list.items) nodes.add(item);
   std::vector<std::string> blobs = nodes.finish();
-  w.begin_key(rdb::kTypeListQuicklist2, e.key(), expire_ms);
+  header.write(w, rdb::kTypeListQuicklist2, e);
   w.put_length(blobs.size());
   for (const std::string& blob : blobs) {
     w.put_length(rdb::kQuicklistNodePacked);
@@ -28,20 +42,20 @@ void write_list(RdbWriter& w, const Entry& e, int64_t expire_ms) {
   }
 }
 
-void write_set(RdbWriter& w, const Entry& e, int64_t expire_ms) {
+void write_set(RdbWriter& w, const Entry& e, ValueHeader header) {
   const store::Set& set = e.set();
   if (set.empty()) return;
   if (set.is_intset()) {
-    w.begin_key(rdb::kTypeSetIntset, e.key(), expire_ms);
+    header.write(w, rdb::kTypeSetIntset, e);
     w.put_string(intset_encode(set.ints()));
     return;
   }
-  w.begin_key(rdb::kTypeSet, e.key(), expire_ms);
+  header.write(w, rdb::kTypeSet, e);
   w.put_length(set.size());
   set.for_each([&](std::string_view member) { w.put_string(member); });
 }
 
-void write_hash(RdbWriter& w, const Entry& e, int64_t expire_ms) {
+void write_hash(RdbWriter& w, const Entry& e, ValueHeader header) {
   const store::Hash& hash = e.hash();
   if (hash.empty()) return;
   if (hash.is_listpack()) {
@@ -50,11 +64,11 @@ void write_hash(RdbWriter& w, const Entry& e, int64_t expire_ms) {
       lp.append(f);
       lp.append(v);
     });
-    w.begin_key(rdb::kTypeHashListpack, e.key(), expire_ms);
+    header.write(w, rdb::kTypeHashListpack, e);
     w.put_string(lp.finish());
     return;
   }
-  w.begin_key(rdb::kTypeHash, e.key(), expire_ms);
+  header.write(w, rdb::kTypeHash, e);
   w.put_length(hash.size());
   hash.for_each([&](std::string_view f, std::string_view v) {
     w.put_string(f);
@@ -62,7 +76,7 @@ void write_hash(RdbWriter& w, const Entry& e, int64_t expire_ms) {
   });
 }
 
-void write_zset(RdbWriter& w, const Entry& e, int64_t expire_ms) {
+void write_zset(RdbWriter& w, const Entry& e, ValueHeader header) {
   const store::ZSet& zset = e.zset();
   if (zset.empty()) return;
   if (zset.is_listpack()) {
@@ -72,12 +86,12 @@ void write_zset(RdbWriter& w, const Entry& e, int64_t expire_ms) {
       lp.append(member);
       lp.append(score_text(score));
     });
-    w.begin_key(rdb::kTypeZsetListpack, e.key(), expire_ms);
+    header.write(w, rdb::kTypeZsetListpack, e);
     w.put_string(lp.finish());
     return;
   }
   // Redis writes a skiplist from the tail (highest score first).
-  w.begin_key(rdb::kTypeZset2, e.key(), expire_ms);
+  header.write(w, rdb::kTypeZset2, e);
   w.put_length(zset.size());
   for (const store::ZSet::Node* n = zset.last(); n; n = n->prev()) {
     w.put_string(n->member());
@@ -99,7 +113,7 @@ class DatabaseLoadTarget final : public RdbLoadTarget {
       ++expired_;
       return true;
     }
-    Entry* e = insert(db, key, std::move(value));
+    Entry* e = insert_rdb_object(db, key, std::move(value));
     if (expire_ms >= 0) db.set_expire(e, expire_ms);
     return true;
   }
@@ -107,40 +121,54 @@ class DatabaseLoadTarget final : public RdbLoadTarget {
   uint64_t expired() const { return expired_; }
 
  private:
-  static Entry* insert(Database& db, std::string_view key, RdbObject&& value) {
-    switch (value.kind) {
-      case RdbObject::Kind::kString:
-        return db.set_string(key, value.string);
-      case RdbObject::Kind::kList: {
-        auto list = std::make_unique<store::List>();
-        for (std::string& item : value.elements) list->items.push_back(std::move(item));
-        return db.add_list(key, std::move(list));
-      }
-      case RdbObject::Kind::kSet: {
-        auto set = std::make_unique<store::Set>();
-        for (const std::string& member : value.elements) set->add(member);
-        return db.add_set(key, std::move(set));
-      }
-      case RdbObject::Kind::kHash: {
-        auto hash = std::make_unique<store::Hash>();
-        for (const auto& [f, v] : value.fields) hash->set(f, v);
-        return db.add_hash(key, std::move(hash));
-      }
-      case RdbObject::Kind::kZset: {
-        auto zset = std::make_unique<store::ZSet>();
-        for (const auto& [m, score] : value.zset) zset->insert(m, score);
-        return db.add_zset(key, std::move(zset));
-      }
-    }
-    throw PersistenceError("unknown decoded value kind");
-  }
-
   const std::vector<Database*>& dbs_;
   RdbLoadPolicy policy_;
   uint64_t expired_ = 0;
 };
 
 }  // namespace
+
+Entry* insert_rdb_object(Database& db, std::string_view key, RdbObject&& value) {
+  switch (value.kind) {
+    case RdbObject::Kind::kString:
+      return db.set_string(key, value.string);
+    case RdbObject::Kind::kList: {
+      auto list = std::make_unique<store::List>();
+      for (std::string& item : value.elements) list->items.push_back(std::move(item));
+      return db.add_list(key, std::move(list));
+    }
+    case RdbObject::Kind::kSet: {
+      auto set = std::make_unique<store::Set>();
+      for (const std::string& member : value.elements) set->add(member);
+      return db.add_set(key, std::move(set));
+    }
+    case RdbObject::Kind::kHash: {
+      auto hash = std::make_unique<store::Hash>();
+      for (const auto& [f, v] : value.fields) hash->set(f, v);
+      return db.add_hash(key, std::move(hash));
+    }
+    case RdbObject::Kind::kZset: {
+      auto zset = std::make_unique<store::ZSet>();
+      for (const auto& [m, score] : value.zset) zset->insert(m, score);
+      return db.add_zset(key, std::move(zset));
+    }
+  }
+  throw PersistenceError("unknown decoded value kind");
+}
+
+void write_rdb_value(RdbWriter& w, const Entry& e) {
+  ValueHeader bare{false, -1};
+  switch (e.type()) {
+    case ValueType::kString:
+      w.put_byte(rdb::kTypeString);
+      w.put_string(e.str());
+      break;
+    case ValueType::kList: write_list(w, e, bare); break;
+    case ValueType::kSet: write_set(w, e, bare); break;
+    case ValueType::kHash: write_hash(w, e, bare); break;
+    case ValueType::kZSet: write_zset(w, e, bare); break;
+  }
+}
 
 uint64_t write_rdb(const std::vector<const Database*>& dbs, Sink& sink, const RdbAux& aux, RdbWriterOptions options) {
   RdbWriter w(sink, options);
@@ -152,10 +180,10 @@ uint64_t write_rdb(const std::vector<const Database*>& dbs, Sink& sink, const Rd
     db.for_each([&](const Entry& e, int64_t expire_ms) {
       switch (e.type()) {
         case ValueType::kString: w.write_string(e.key(), e.str(), expire_ms); break;
-        case ValueType::kList: write_list(w, e, expire_ms); break;
-        case ValueType::kSet: write_set(w, e, expire_ms); break;
-        case ValueType::kHash: write_hash(w, e, expire_ms); break;
-        case ValueType::kZSet: write_zset(w, e, expire_ms); break;
+        case ValueType::kList: write_list(w, e, {true, expire_ms}); break;
+        case ValueType::kSet: write_set(w, e, {true, expire_ms}); break;
+        case ValueType::kHash: write_hash(w, e, {true, expire_ms}); break;
+        case ValueType::kZSet: write_zset(w, e, {true, expire_ms}); break;
       }
     });
   }

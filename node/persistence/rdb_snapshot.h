@@ -5,13 +5,14 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "node/persistence/byte_stream.h"
 #include "node/persistence/rdb_reader.h"
 #include "node/persistence/rdb_writer.h"
 
-namespace vigil::node::store { class Database; }
+namespace vigil::node::store { class Database; class Entry; }
 
 namespace vigil::node::persistence {
 
@@ -37,5 +38,12 @@ struct RdbLoadResult {
 // fails the load as a duplicate). Throws RdbError/PersistenceError; on error
 // the databases hold a partial load and the caller must clear them.
 RdbLoadResult load_rdb_into(Source& source, const std::vector<store::Database*>& dbs, RdbLoadPolicy policy);
+
+// DUMP: one value as the RDB type byte and its payload (no key, no expiry),
+// in the encoding write_rdb would use.
+void write_rdb_value(RdbWriter& w, const store::Entry& e);
+// Stores a decoded value under key (replacing any entry, TTL cleared), as
+// loading and RESTORE do. Returns the new entry.
+store::Entry* insert_rdb_object(store::Database& db, std::string_view key, RdbObject&& value);
 
 }  // namespace vigil::node::persistence

@@ -10,7 +10,8 @@
 namespace vigil::node::persistence {
 
 void QuicklistNodeBuilder::add(std::string_view element) {
-  constexpr size_t kEntryOverhead = 11;  // worst-case encoding header + backlen
+  // Redis 7.0's _quicklistNodeAllowInsert: SIZE_ESTIMATE_OVERHEAD (8) per new entry.
+  constexpr size_t kEntryOverhead = 8;
   if (current_.count() > 0 && current_.bytes() + element.size() + kEntryOverhead > rdb::kListNodeMaxBytes) {
     nodes_.push_back(current_.finish());
   }

@@ -55,6 +55,8 @@ class RdbWriter {
   void finish();
 
   uint64_t bytes_written() const { return total_ + buf_.size(); }
+  // Hands the buffered bytes to the sink without ending the file (DUMP payloads).
+  void flush_buffer() { flush(); }
 
   // Encoding primitives (public for DUMP payloads and tests).
   void put_byte(uint8_t b) { buf_.push_back(static_cast<char>(b)); maybe_flush(); }

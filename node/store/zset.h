@@ -75,6 +75,8 @@ class ZSet {
   size_t size() const { return length_; }
   bool empty() const { return length_ == 0; }
   bool is_listpack() const { return listpack_; }
+  // SORT converts a listpack zset for good, as Redis's zsetConvert does.
+  void convert_to_skiplist() { listpack_ = false; }
   std::string_view encoding() const { return listpack_ ? "listpack" : "skiplist"; }
 
   Node* find(std::string_view member) { return dict_.find(member); }
