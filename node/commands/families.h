@@ -35,6 +35,10 @@ void register_zset_family(NodeCommandTable& t);
 void register_sort_family(NodeCommandTable& t);
 void register_dump_family(NodeCommandTable& t);
 void register_swapdb_command(NodeCommandTable& t);
+// Bitmaps: SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD BITFIELD_RO.
+void register_bitmap_family(NodeCommandTable& t);
+// LCS (strings_lcs.cpp).
+void register_lcs_command(NodeCommandTable& t);
 
 // Persistence: SAVE BGSAVE BGREWRITEAOF.
 void register_persistence_family(NodeCommandTable& t);

@@ -18,6 +18,8 @@ NodeCommandTable build_command_table() {
   register_sort_family(t);
   register_dump_family(t);
   register_swapdb_command(t);
+  register_bitmap_family(t);
+  register_lcs_command(t);
   register_persistence_family(t);
   register_replication_family(t);
   return t;
