@@ -39,6 +39,8 @@ void register_swapdb_command(NodeCommandTable& t);
 void register_bitmap_family(NodeCommandTable& t);
 // LCS (strings_lcs.cpp).
 void register_lcs_command(NodeCommandTable& t);
+// HyperLogLog: PFADD PFCOUNT PFMERGE PFDEBUG.
+void register_hyperloglog_family(NodeCommandTable& t);
 
 // Persistence: SAVE BGSAVE BGREWRITEAOF.
 void register_persistence_family(NodeCommandTable& t);

@@ -20,6 +20,7 @@ NodeCommandTable build_command_table() {
   register_swapdb_command(t);
   register_bitmap_family(t);
   register_lcs_command(t);
+  register_hyperloglog_family(t);
   register_persistence_family(t);
   register_replication_family(t);
   return t;

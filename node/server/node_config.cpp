@@ -167,7 +167,6 @@ const std::vector<AcceptedOnly>& accepted_only_params() {
     {"enable-protected-configs", "no", {}, false},
     {"hash-max-listpack-entries", "512", {"hash-max-ziplist-entries"}, false},
     {"hash-max-listpack-value", "64", {"hash-max-ziplist-value"}, false},
-    {"hll-sparse-max-bytes", "3000", {}, false},
     {"ignore-warnings", "", {}, false},
     {"io-threads", "1", {}, false},
     {"io-threads-do-reads", "no", {}, false},
@@ -304,6 +303,7 @@ void register_node_config(config::ConfigRegistry& reg, NodeConfig& cfg) {
 
   reg.add_int("databases", &cfg.databases, 1, INT_MAX, 16, kImmutable);
   reg.add_int("hz", &cfg.hz, 0, INT_MAX, 10);
+  reg.add_memory("hll-sparse-max-bytes", &cfg.hll_sparse_max_bytes, 0, LONG_MAX, static_cast<uint64_t>(3000));
 
   reg.add_bool("daemonize", &cfg.daemonize, false, kImmutable);
   reg.add_enum("supervised", &cfg.supervised,
@@ -387,7 +387,7 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& enum_choices
 Kind kind_of(const AcceptedOnly& a) {
   static const std::set<std::string, std::less<>> kMemory = {
       "maxmemory", "maxmemory-clients", "active-defrag-ignore-bytes", "auto-aof-rewrite-min-size",
-      "hll-sparse-max-bytes", "stream-node-max-bytes", "cluster-link-sendbuf-limit"};
+      "stream-node-max-bytes", "cluster-link-sendbuf-limit"};
   if (kMemory.count(a.name)) return Kind::kMemory;
   if (enum_choices().count(a.name)) return Kind::kEnum;
   std::string_view v = a.value;

@@ -36,6 +36,8 @@ struct NodeConfig {
   // Keyspace
   int databases = 16;
   int hz = 10;
+  // HyperLogLogs whose sparse encoding would exceed this turn dense.
+  uint64_t hll_sparse_max_bytes = 3000;
 
   // Process
   bool daemonize = false;
