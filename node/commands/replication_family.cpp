@@ -1,4 +1,4 @@
-// Replication commands: REPLICAOF SLAVEOF REPLCONF PSYNC SYNC WAIT. Argument
+// Replication commands: REPLICAOF SLAVEOF REPLCONF PSYNC SYNC WAIT FAILOVER. Argument
 // checking and Redis's error texts live here; the semantics live in
 // node/replication/replication.h.
 #include <algorithm>
@@ -44,6 +44,10 @@ std::string requester(const Client& c) {
 void replicaof(CommandContext& ctx) {
   Replication* r = module(ctx);
   if (r == nullptr) return;
+  if (r->failing_over()) {
+    ctx.reply.error("ERR REPLICAOF not allowed while failing over.");
+    return;
+  }
   if (ctx.client.is_replica) {
     ctx.reply.error("ERR Command is not valid when client is a replica.");
     return;
@@ -117,7 +121,12 @@ void replconf(CommandContext& ctx) {
 
 void psync(CommandContext& ctx) {
   Replication* r = module(ctx);
-  if (r != nullptr) r->psync(ctx, ctx.argv[1], ctx.argv[2], false);
+  bool failover = ctx.argv.size() > 3 && eq(ctx.argv[3], "failover");
+  if (r != nullptr) r->psync(ctx, ctx.argv[1], ctx.argv[2], false, failover);
+}
+
+void failover(CommandContext& ctx) {
+  if (Replication* r = module(ctx)) r->failover(ctx);
 }
 
 void sync(CommandContext& ctx) {
@@ -158,6 +167,7 @@ void register_replication_family(NodeCommandTable& t) {
   t.add(make_command("psync", -3, kAdmin | kNoScript | kNoMulti, admin_cats, psync));
   t.add(make_command("sync", 1, kAdmin | kNoScript | kNoMulti, admin_cats, sync));
   t.add(make_command("wait", 3, kNoScript, {"@slow", "@connection"}, wait));
+  t.add(make_command("failover", -1, kAdmin | kNoScript | kStale, admin_cats, failover));
 }
 
 }  // namespace vigil::node

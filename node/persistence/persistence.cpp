@@ -1,5 +1,6 @@
 #include "node/persistence/persistence.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <strings.h>
 #include <sys/wait.h>
@@ -288,7 +289,8 @@ void Persistence::aof_cron(int64_t now) {
 
 // ---------------------------------------------------------------- children
 
-bool Persistence::start_child(ChildKind kind) {
+bool Persistence::start_child(ChildKind kind, int pipe_fd, const std::string& pipe_prefix,
+                              const std::string& pipe_suffix) {
   std::string temp_aof_base;
   if (kind == ChildKind::kAof) {
     if (!aof_) aof_ = std::make_unique<AofWriter>(aof_dir(), config_.appendfilename);
@@ -307,8 +309,9 @@ bool Persistence::start_child(ChildKind kind) {
   pid_t pid = ::fork();
   if (pid < 0) {
     spdlog::warn("Can't save in background: fork: {}", std::strerror(errno));
+    // A failed diskless fork fails its replicas' sync, not BGSAVE's status.
     if (kind == ChildKind::kRdb) last_bgsave_ok_ = false;
-    else aof_last_bgrewrite_ok_ = false;
+    if (kind == ChildKind::kAof) aof_last_bgrewrite_ok_ = false;
     return false;
   }
   if (pid == 0) {
@@ -320,12 +323,23 @@ bool Persistence::start_child(ChildKind kind) {
     ::signal(SIGTERM, SIG_DFL);
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGUSR1, SIG_DFL);
-    if (::close_range(3, ~0U, 0) != 0) {
-      for (long fd = 3, max = ::sysconf(_SC_OPEN_MAX); fd < max; ++fd) ::close(static_cast<int>(fd));
+    // A pipe child keeps only the pipe, as descriptor 3.
+    unsigned first_closed = 3;
+    if (kind == ChildKind::kRdbPipe) {
+      if (pipe_fd != 3 && ::dup2(pipe_fd, 3) < 0) ::_exit(1);
+      first_closed = 4;
+    }
+    if (::close_range(first_closed, ~0U, 0) != 0) {
+      for (long fd = first_closed, max = ::sysconf(_SC_OPEN_MAX); fd < max; ++fd) ::close(static_cast<int>(fd));
     }
     int code = 0;
     try {
-      if (kind == ChildKind::kRdb) {
+      if (kind == ChildKind::kRdbPipe) {
+        FdSink sink(3, "the replication pipe");
+        sink.write(pipe_prefix.data(), pipe_prefix.size());
+        write_rdb(const_databases(), sink, aux, options);
+        sink.write(pipe_suffix.data(), pipe_suffix.size());
+      } else if (kind == ChildKind::kRdb) {
         std::string temp = "temp-" + std::to_string(::getpid()) + ".rdb";
         save_rdb_file(rdb, temp, const_databases(), aux, options);
       } else {
@@ -341,12 +355,14 @@ bool Persistence::start_child(ChildKind kind) {
   child_kind_ = kind;
   child_start_ms_ = start;
   dirty_at_fork_ = server_.dirty;
-  child_temp_path_ = kind == ChildKind::kRdb
-                         ? "temp-" + std::to_string(pid) + ".rdb"
-                         : temp_aof_base;
+  child_temp_path_ = kind == ChildKind::kRdb ? "temp-" + std::to_string(pid) + ".rdb"
+                    : kind == ChildKind::kAof ? temp_aof_base
+                                              : std::string();
   if (kind == ChildKind::kRdb) {
     last_bgsave_try_s_ = start / 1000;
     spdlog::info("Background saving started by pid {}", pid);
+  } else if (kind == ChildKind::kRdbPipe) {
+    spdlog::info("Background RDB transfer started by pid {}", pid);
   } else {
     spdlog::info("Background append only file rewriting started by pid {}", pid);
   }
@@ -368,6 +384,11 @@ void Persistence::on_child_done(bool ok) {
   int64_t took_s = (now_ms() - child_start_ms_) / 1000;
   child_pid_ = -1;
   child_kind_ = ChildKind::kNone;
+  if (kind == ChildKind::kRdbPipe) {
+    last_bgsave_time_sec_ = took_s;
+    if (ok) spdlog::info("Background RDB transfer terminated with success");
+    else spdlog::warn("Background transfer error");
+  }
   if (kind == ChildKind::kRdb) {
     last_bgsave_time_sec_ = took_s;
     if (ok) {
@@ -381,6 +402,8 @@ void Persistence::on_child_done(bool ok) {
       last_bgsave_ok_ = false;
       spdlog::warn("Background saving error");
     }
+  }
+  if (kind == ChildKind::kRdb || kind == ChildKind::kRdbPipe) {
     auto waiters = std::move(rdb_waiters_);
     rdb_waiters_.clear();
     for (auto& w : waiters) w(ok);
@@ -415,7 +438,7 @@ void Persistence::kill_child() {
   }
   ::unlink(child_temp_path_.c_str());
   if (child_kind_ == ChildKind::kAof) ::unlink((child_temp_path_ + ".tmp").c_str());
-  spdlog::info("Killed the {} child {}", child_kind_ == ChildKind::kRdb ? "RDB" : "AOF rewrite", child_pid_);
+  spdlog::info("Killed the {} child {}", child_kind_ == ChildKind::kAof ? "AOF rewrite" : "RDB", child_pid_);
   child_pid_ = -1;
   child_kind_ = ChildKind::kNone;
   auto waiters = std::move(rdb_waiters_);
@@ -507,13 +530,33 @@ std::string Persistence::bgrewriteaof(bool* is_error) {
 }
 
 bool Persistence::bgsave_for_replication(std::function<void(bool ok)> done) {
-  if (aof_rewrite_in_progress()) return false;
-  if (!bgsave_in_progress() && !start_child(ChildKind::kRdb)) {
-    done(false);
-    return true;
-  }
+  if (child_running() || !start_child(ChildKind::kRdb)) return false;
   rdb_waiters_.push_back(std::move(done));
   return true;
+}
+
+int Persistence::rdb_to_pipe_for_replication(const std::string& prefix, const std::string& suffix,
+                                             std::function<void(bool ok)> done) {
+  if (child_running()) return -1;
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    spdlog::warn("Can't setup the pipe for the RDB transfer: {}", std::strerror(errno));
+    return -1;
+  }
+  ::fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);  // fewer wakeups; the default 64 KiB works too
+  bool started = start_child(ChildKind::kRdbPipe, fds[1], prefix, suffix);
+  ::close(fds[1]);
+  if (!started) {
+    ::close(fds[0]);
+    return -1;
+  }
+  ::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+  rdb_waiters_.push_back(std::move(done));
+  return fds[0];
+}
+
+void Persistence::kill_pipe_child() {
+  if (child_kind_ == ChildKind::kRdbPipe) kill_child();
 }
 
 std::string Persistence::shutdown(bool save, bool nosave) {

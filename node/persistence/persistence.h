@@ -78,7 +78,8 @@ class Persistence final : public Propagator {
   // failed BGSAVE with stop-writes-on-bgsave-error, or AOF write errors.
   std::string write_refusal_error() const;
   bool child_running() const { return child_pid_ > 0; }
-  bool bgsave_in_progress() const { return child_kind_ == ChildKind::kRdb; }
+  // Any RDB child, to a file or to a replication pipe (rdb_bgsave_in_progress).
+  bool bgsave_in_progress() const { return child_kind_ == ChildKind::kRdb || child_kind_ == ChildKind::kRdbPipe; }
   bool aof_rewrite_in_progress() const { return child_kind_ == ChildKind::kAof; }
   bool aof_enabled() const { return aof_ && aof_->is_open(); }
   std::string rdb_path() const;
@@ -89,13 +90,23 @@ class Persistence final : public Propagator {
   // Fills repl_id / repl_offset / repl_stream_db of the RDB AUX fields; set by
   // the replication module (a master with a backlog, or a replica).
   std::function<void(RdbAux&)> fill_replication_aux;
-  // Requests an RDB of the dataset at rdb_path() for a full sync. done(ok) is
-  // called on the loop when it is written (joining a BGSAVE already running).
-  // Returns false when an AOF rewrite child is running (retry later).
+  // Full syncs (node/replication/full_sync.cpp) fork through these; each
+  // needs no child running. done(ok) runs on the loop once the child has
+  // exited (ok = it wrote everything), or with false when it is killed.
+  //
+  // Disk-based: a BGSAVE to rdb_path() (counts as a save, as in Redis).
   bool bgsave_for_replication(std::function<void(bool ok)> done);
+  // Diskless: the child writes prefix, the RDB, then suffix into a pipe.
+  // Returns the non-blocking read end (the caller closes it), or -1.
+  int rdb_to_pipe_for_replication(const std::string& prefix, const std::string& suffix,
+                                  std::function<void(bool ok)> done);
+  // Kills the diskless child (its replicas are all gone); done(false) runs.
+  void kill_pipe_child();
+  // The replication module is going away: its done callbacks must not run.
+  void forget_replication_callbacks() { rdb_waiters_.clear(); }
 
  private:
-  enum class ChildKind { kNone, kRdb, kAof };
+  enum class ChildKind { kNone, kRdb, kRdbPipe, kAof };
   struct FsyncJob;
 
   std::vector<store::Database*> databases() const;
@@ -104,7 +115,10 @@ class Persistence final : public Propagator {
   RdbWriterOptions writer_options() const;
   std::string aof_dir() const;
 
-  bool start_child(ChildKind kind);
+  // pipe_fd: the write end of the pipe a kRdbPipe child writes into,
+  // framed by pipe_prefix / pipe_suffix.
+  bool start_child(ChildKind kind, int pipe_fd = -1, const std::string& pipe_prefix = {},
+                   const std::string& pipe_suffix = {});
   void reap_child();
   void on_child_done(bool ok);
   void kill_child();
@@ -130,7 +144,7 @@ class Persistence final : public Propagator {
   int64_t child_start_ms_ = 0;
   uint64_t dirty_at_fork_ = 0;
   std::string child_temp_path_;
-  std::vector<std::function<void(bool)>> rdb_waiters_;
+  std::vector<std::function<void(bool)>> rdb_waiters_;  // a full sync's child
   bool bgsave_scheduled_ = false;
   bool aof_rewrite_scheduled_ = false;
 

@@ -253,6 +253,7 @@ bool ReplicaLink::process_handshake() {
         fullsync_offset_ = off;
         log::notice("Full resync from master: {}:{}", fullsync_replid_, fullsync_offset_);
         state_ = LinkState::kTransfer;
+        owner_.on_psync_accepted();
         return true;
       }
       if (starts_with(line, "+CONTINUE")) {
@@ -261,6 +262,7 @@ bool ReplicaLink::process_handshake() {
         log::notice("Successful partial resynchronization with master.");
         state_ = LinkState::kConnected;
         last_ack_ms_ = 0;
+        owner_.on_psync_accepted();
         owner_.on_continue(id);
         log::notice("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
         return state_ == LinkState::kConnected;
@@ -323,7 +325,9 @@ void ReplicaLink::start_psync() {
   } else {
     log::notice("Trying a partial resynchronization (request {}:{}).", replid, offset);
   }
-  send_command({"PSYNC", replid, offset});
+  std::vector<std::string> psync = {"PSYNC", replid, offset};
+  if (owner_.psync_failover()) psync.push_back("FAILOVER");
+  send_command(psync);
   expect_.push_back(Expect::kPsync);
 }
 

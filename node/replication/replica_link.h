@@ -43,6 +43,10 @@ class LinkOwner {
   virtual void on_stream_batch() {}
   // The link went down (after having been in any state but kConnect).
   virtual void on_link_down(bool was_connected) = 0;
+  // PSYNC carries FAILOVER (this node hands its role to the master it joins).
+  virtual bool psync_failover() { return false; }
+  // The master answered PSYNC with +FULLRESYNC or +CONTINUE.
+  virtual void on_psync_accepted() {}
 };
 
 struct LinkSettings {

@@ -82,6 +82,31 @@ std::string peer_ip(const std::string& addr) {
 
 }  // namespace
 
+std::string Replication::random_id() { return random_replid(); }
+
+const char* Replication::sync_state_name(SyncState s) {
+  switch (s) {
+    case SyncState::kWaitBgsaveStart:
+    case SyncState::kWaitBgsaveEnd:
+      return "wait_bgsave";
+    case SyncState::kSendBulk:
+      return "send_bulk";
+    case SyncState::kOnline:
+      return "online";
+    case SyncState::kNone:
+      break;
+  }
+  return "none";
+}
+
+std::string Replication::replica_ip(net::Connection& conn, const Peer& p) {
+  return p.announced_ip.empty() ? peer_ip(conn.peer_addr()) : p.announced_ip;
+}
+
+std::string Replication::replica_name(net::Connection& conn, const Peer& p) {
+  return replica_ip(conn, p) + ":" + std::to_string(p.listening_port);
+}
+
 Replication* Replication::of(NodeServer& server) {
   auto it = instances().find(&server);
   return it == instances().end() ? nullptr : it->second;
@@ -113,6 +138,12 @@ Replication::Replication(NodeServer& server, ReplicationConfig& config)
 
 Replication::~Replication() {
   instances().erase(&server_);
+  if (server_.persistence != nullptr) server_.persistence->forget_replication_callbacks();
+  relay_.reset();
+  retired_relay_.reset();
+  if (pump_) {
+    uv_close(reinterpret_cast<uv_handle_t*>(pump_), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+  }
   link_.reset();
   unblock_all_waiters();
   if (cron_) {
@@ -241,12 +272,21 @@ void Replication::feed_stream(std::string_view bytes) {
   if (!backlog_) return;  // no replica ever attached: offsets do not move (as Redis)
   backlog_->append(bytes);
   master_repl_offset_ += static_cast<int64_t>(bytes.size());
+  int64_t now = -1;
   for (auto& [id, peer] : peers_) {
-    if (!peer.replica) continue;
+    // Waiting for a fork: its stream starts at that fork's offset.
+    if (peer.state == SyncState::kNone || peer.state == SyncState::kWaitBgsaveStart) continue;
     net::Connection* conn = replica_connection(id);
     if (conn == nullptr) continue;
-    conn->reply().raw(bytes);
-    conn->flush_later();
+    if (peer.state == SyncState::kOnline && !peer.stream_on_ack) {
+      conn->reply().raw(bytes);
+      conn->flush_later();
+      continue;
+    }
+    // Still receiving its snapshot: kept until the RDB is through.
+    peer.pending.append(bytes);
+    if (now < 0) now = now_ms();
+    if (over_output_limit(peer, *conn, now)) conn->close();
   }
 }
 
@@ -269,22 +309,28 @@ net::Connection* Replication::replica_connection(uint64_t id) {
   return conn == nullptr || conn->closing() ? nullptr : conn;
 }
 
-std::vector<std::pair<uint64_t, Replication::Peer*>> Replication::online_replicas() {
+std::vector<std::pair<uint64_t, Replication::Peer*>> Replication::attached_replicas() {
   std::vector<std::pair<uint64_t, Peer*>> out;
   for (auto it = peers_.begin(); it != peers_.end();) {
     if (replica_connection(it->first) == nullptr) {
       it = peers_.erase(it);
       continue;
     }
-    if (it->second.replica) out.emplace_back(it->first, &it->second);
+    if (it->second.attached()) out.emplace_back(it->first, &it->second);
     ++it;
   }
   return out;
 }
 
+std::vector<std::pair<uint64_t, Replication::Peer*>> Replication::online_replicas() {
+  std::vector<std::pair<uint64_t, Peer*>> out = attached_replicas();
+  std::erase_if(out, [](const auto& e) { return e.second->state != SyncState::kOnline; });
+  return out;
+}
+
 void Replication::disconnect_replicas() {
   for (auto& [id, peer] : peers_) {
-    if (!peer.replica) continue;
+    if (!peer.attached()) continue;
     if (net::Connection* conn = replica_connection(id)) conn->close();
   }
 }
@@ -296,21 +342,41 @@ void Replication::set_announced_ip(Client& c, const std::string& ip) { peers_[c.
 
 void Replication::add_capa(Client& c, const std::string& capa) {
   if (capa == "psync2") peers_[c.id].capa_psync2 = true;
+  if (capa == "eof") peers_[c.id].capa_eof = true;
 }
 
 void Replication::on_ack(Client& c, int64_t offset) {
   auto it = peers_.find(c.id);
-  if (it == peers_.end() || !it->second.replica) return;
+  if (it == peers_.end() || !it->second.attached()) return;
   Peer& p = it->second;
   p.ack_offset = std::max(p.ack_offset, offset);
   p.ack_time_s = now_ms() / 1000;
+  if (p.state == SyncState::kOnline && p.stream_on_ack && c.conn != nullptr) {
+    start_command_stream(p, *c.conn);
+    log::notice("Synchronization with replica {} succeeded", replica_name(*c.conn, p));
+  }
   if (!waiters_.empty()) serve_waiters();
+  if (failover_state_ == FailoverState::kWaitForSync) update_failover(now_ms());
 }
 
 void Replication::psync(CommandContext& ctx, const std::string& replid, const std::string& offset_text,
-                        bool is_sync) {
+                        bool is_sync, bool failover) {
   Client& c = ctx.client;
   if (c.is_replica) return;  // already a replica link: ignored, as Redis
+  if (failover) {
+    // Our master hands its role over: take it, then serve its PSYNC.
+    if (replid != replid_) {
+      ctx.reply.error("ERR PSYNC FAILOVER replid must match my replid.");
+      return;
+    }
+    std::string who = "failover request from 'id=" + std::to_string(c.id);
+    if (c.conn) who += " addr=" + c.conn->peer_addr();
+    replicaof_no_one(who + "'");
+  }
+  if (failover_state_ != FailoverState::kNone) {
+    ctx.reply.error("NOMASTERLINK Can't SYNC while failing over");
+    return;
+  }
   if (is_replica() && (!link_ || !link_->connected())) {
     ctx.reply.error("NOMASTERLINK Can't SYNC while not connected with my master");
     return;
@@ -331,7 +397,7 @@ void Replication::psync(CommandContext& ctx, const std::string& replid, const st
       conn->reply().raw(data);
       c.is_replica = true;
       conn->set_class(net::ClientClass::kReplica);
-      peer.replica = true;
+      peer.state = SyncState::kOnline;
       peer.ack_time_s = now_s;
       peer.ack_offset = 0;
       ++server_.stat_sync_partial_ok;
@@ -355,9 +421,6 @@ void Replication::psync(CommandContext& ctx, const std::string& replid, const st
     }
   }
 
-  // Full resynchronization: an RDB of the dataset at exactly this offset,
-  // then the stream from offset+1 on. The snapshot is written synchronously
-  // (the loop is single-threaded, so no write can slip in between).
   ++server_.stat_sync_full;
   if (!backlog_) {
     if (!is_replica()) {
@@ -368,33 +431,7 @@ void Replication::psync(CommandContext& ctx, const std::string& replid, const st
     }
     create_backlog();
   }
-  persistence::RdbAux aux;
-  aux.ctime = now_s;
-  aux.repl_id = replid_;
-  aux.repl_offset = master_repl_offset_;
-  // A master forces a SELECT into the stream after a full sync; a replica
-  // cannot (it only relays), so it tells the db of the stream instead.
-  aux.repl_stream_db = is_replica() ? applied_db_ : 0;
-  if (!is_replica()) stream_db_ = -1;
-  std::string rdb;
-  {
-    std::vector<const store::Database*> dbs;
-    for (int i = 0; i < server_.database_count(); i++) dbs.push_back(&server_.db(i));
-    persistence::StringSink sink(rdb);
-    const auto& pc = server_.config().persistence;
-    persistence::write_rdb(dbs, sink, aux, {pc.rdbcompression, pc.rdbchecksum});
-  }
-  log::notice("Starting BGSAVE for SYNC with target: replicas sockets");
-  if (!is_sync) conn->reply().raw("+FULLRESYNC " + replid_ + " " + std::to_string(master_repl_offset_) + "\r\n");
-  conn->reply().raw("$" + std::to_string(rdb.size()) + "\r\n");
-  conn->reply().raw(rdb);
-  c.is_replica = true;
-  conn->set_class(net::ClientClass::kReplica);
-  peer.replica = true;
-  peer.old_sync = is_sync;
-  peer.ack_time_s = now_s;
-  peer.ack_offset = 0;
-  log::notice("Synchronization with replica {} succeeded", who);
+  full_resync(c, *conn, peer, is_sync);
 }
 
 int Replication::good_replicas(int64_t now_s) {
@@ -688,7 +725,8 @@ std::string Replication::info_body() {
   } else {
     line(out, "role", "master");
   }
-  auto replicas = online_replicas();
+  // Every attached replica, syncing ones too (as Redis).
+  auto replicas = attached_replicas();
   line(out, "connected_slaves", static_cast<int64_t>(replicas.size()));
   if (config_.min_replicas_to_write > 0 && config_.min_replicas_max_lag > 0) {
     line(out, "min_slaves_good_slaves", good_replicas(now_s));
@@ -698,10 +736,11 @@ std::string Replication::info_body() {
     net::Connection* conn = replica_connection(id);
     std::string ip = p->announced_ip.empty() ? peer_ip(conn->peer_addr()) : p->announced_ip;
     line(out, "slave" + std::to_string(n++),
-         "ip=" + ip + ",port=" + std::to_string(p->listening_port) + ",state=online,offset=" +
+         "ip=" + ip + ",port=" + std::to_string(p->listening_port) + ",state=" + sync_state_name(p->state) +
+             ",offset=" +
              std::to_string(p->ack_offset) + ",lag=" + std::to_string(now_s - p->ack_time_s));
   }
-  line(out, "master_failover_state", "no-failover");
+  line(out, "master_failover_state", failover_state_name(failover_state_));
   line(out, "master_replid", replid_);
   line(out, "master_replid2", replid2_);
   line(out, "master_repl_offset", master_repl_offset_);
@@ -721,6 +760,8 @@ void Replication::cron() {
   int64_t now = now_ms();
   int64_t now_s = now / 1000;
   if (link_) link_->cron(now, master_repl_offset_);
+  full_sync_cron(now);
+  update_failover(now);
 
   // CONFIG SET repl-backlog-size takes effect here.
   if (backlog_ && backlog_->capacity() != static_cast<size_t>(std::max<int64_t>(config_.repl_backlog_size, 16 * 1024))) {
@@ -737,7 +778,8 @@ void Replication::cron() {
       }
     }
     // Keep the replicas' link alive with a PING in the stream.
-    if (!replicas.empty() && now_s - last_ping_s_ >= config_.repl_ping_replica_period) {
+    bool any_attached = !attached_replicas().empty();
+    if (any_attached && now_s - last_ping_s_ >= config_.repl_ping_replica_period) {
       last_ping_s_ = now_s;
       std::string bytes;
       append_command(bytes, {"ping"});
@@ -745,7 +787,7 @@ void Replication::cron() {
     }
     // Without replicas for repl-backlog-ttl seconds, the backlog is freed
     // (and the next replica gets a new history).
-    if (replicas.empty()) {
+    if (!any_attached) {
       if (no_replicas_since_s_ == 0) no_replicas_since_s_ = now_s;
       if (backlog_ && config_.repl_backlog_ttl > 0 && now_s - no_replicas_since_s_ > config_.repl_backlog_ttl) {
         log::notice("Replication backlog freed after {} seconds without connected replicas.", config_.repl_backlog_ttl);

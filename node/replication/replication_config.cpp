@@ -79,6 +79,9 @@ void register_replication_config(config::ConfigRegistry& reg, ReplicationConfig&
   reg.add_int("repl-backlog-ttl", &cfg.repl_backlog_ttl, 0, LONG_MAX, static_cast<int64_t>(3600));
   reg.add_int("repl-timeout", &cfg.repl_timeout, 1, INT_MAX, 60);
   reg.add_bool("replica-announced", &cfg.replica_announced, true);
+  reg.add_bool("repl-diskless-sync", &cfg.repl_diskless_sync, true);
+  reg.add_int("repl-diskless-sync-delay", &cfg.repl_diskless_sync_delay, 0, INT_MAX, 5);
+  reg.add_int("repl-diskless-sync-max-replicas", &cfg.repl_diskless_sync_max_replicas, 0, INT_MAX, 0);
 
   config::ConfigRegistry scratch;
   add_with_aliases(reg, scratch.add_int("repl-ping-replica-period", &cfg.repl_ping_replica_period, 1, INT_MAX, 10),

@@ -22,6 +22,12 @@ struct ReplicationConfig {
   int64_t repl_backlog_ttl = 3600;  // seconds without replicas before the backlog is freed
   int repl_timeout = 60;
   int repl_ping_replica_period = 10;
+  // Full syncs: RDB streamed from the fork child (yes) or through dump.rdb;
+  // diskless waits up to delay seconds for more replicas to share the child,
+  // starting early once max-replicas (0 = no limit) are waiting.
+  bool repl_diskless_sync = true;
+  int repl_diskless_sync_delay = 5;
+  int repl_diskless_sync_max_replicas = 0;
 
   bool replica_read_only = true;
   bool replica_serve_stale_data = true;

@@ -40,7 +40,10 @@ def directive_args(directives):
 def _data_node(binary, name, port, workdir, directives, start, timeout):
     port = port or free_port()
     workdir = _workdir(workdir, "%s-%d" % (name, port))
-    base = {"port": port, "bind": "127.0.0.1", "dir": workdir, "save": ""}
+    # No 5 s wait for more replicas before a diskless full sync (tests that
+    # exercise the delay set it themselves).
+    base = {"port": port, "bind": "127.0.0.1", "dir": workdir, "save": "",
+            "repl_diskless_sync_delay": 0}
     base.update(directives)
     proc = Process([binary] + directive_args(base), workdir, name=name, port=port)
     return proc.start(timeout=timeout) if start else proc

@@ -240,13 +240,13 @@ def test_masterauth_and_plain_sync(spawn):
     assert head.startswith(b"$") and b"REDIS0010" in head, head  # no +FULLRESYNC line
 
 
-@pytest.mark.parametrize("topology", ["redis-master", "redis-replica"])
+@pytest.mark.parametrize("topology", ["redis-master", "redis-replica", "redis-replica-disk"])
 def test_interop_with_redis_server(spawn, topology):
     if topology == "redis-master":
         master = spawn.redis_server(repl_diskless_sync_delay=0)
         replica = spawn.vigil_node(replicaof=["127.0.0.1", master.port])
     else:
-        master = spawn.vigil_node()
+        master = spawn.vigil_node(repl_diskless_sync=topology == "redis-replica")
         replica = spawn.redis_server(replicaof=["127.0.0.1", master.port])
     populate_every_type(r(master), 3000)
     wait_link_up(replica)
