@@ -71,6 +71,8 @@ class Connection {
   // Close now, dropping pending output (CLIENT KILL, limits).
   void close();
   bool closing() const { return closing_; }
+  // True once close_after_reply() was called: output added later is dropped.
+  bool closing_after_reply() const { return close_after_reply_; }
 
   // Stops dispatching this client's further (already read or new) commands
   // until resume(): blocking commands, CLIENT PAUSE, replica handshakes.

@@ -180,6 +180,7 @@ void reset(CommandContext& ctx) {
   NodeServer& s = ctx.server;
   s.discard_transaction(c);
   s.pubsub().remove_client(c);
+  s.monitors().remove(c);
   c.db = 0;
   set_protocol(c, 2);
   c.name.clear();
@@ -215,6 +216,7 @@ std::string client_info(const Client& c) {
   auto now = steady_clock::now();
   std::string flags;
   if (c.is_replica) flags += 'S';
+  if (c.monitor) flags += 'O';
   if (c.is_master) flags += 'M';
   if (c.subscription_count() > 0) flags += 'P';
   if (c.in_multi) flags += 'x';

@@ -46,6 +46,10 @@ void register_hyperloglog_family(NodeCommandTable& t);
 void register_persistence_family(NodeCommandTable& t);
 // Replication: REPLICAOF SLAVEOF REPLCONF PSYNC SYNC WAIT.
 void register_replication_family(NodeCommandTable& t);
+// Introspection: MONITOR SLOWLOG LATENCY.
+void register_introspection_family(NodeCommandTable& t);
+// MEMORY USAGE/STATS/DOCTOR/PURGE/MALLOC-STATS.
+void register_memory_family(NodeCommandTable& t);
 
 // Builds one table entry; categories as COMMAND INFO prints them ("@fast").
 inline NodeCommand make_command(std::string name, int arity, uint32_t flags,

@@ -23,6 +23,8 @@ NodeCommandTable build_command_table() {
   register_hyperloglog_family(t);
   register_persistence_family(t);
   register_replication_family(t);
+  register_introspection_family(t);
+  register_memory_family(t);
   return t;
 }
 

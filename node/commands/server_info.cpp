@@ -1,6 +1,5 @@
 // INFO [section ...]: Redis 7.0's sections and field names (sentinels, client
 // libraries and exporters parse these), "# Section" headers, CRLF lines.
-#include <malloc.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
@@ -8,13 +7,13 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <set>
 
 #include "node/commands/families.h"
 #include "node/commands/server_family.h"
 #include "node/server/client.h"
 #include "node/server/node_server.h"
+#include "node/server/process_memory.h"
 #include "node/store/database.h"
 
 namespace vigil::node {
@@ -51,18 +50,6 @@ std::string human_bytes(uint64_t n) {
     snprintf(buf, sizeof buf, "%.2fT", d / (1024.0 * 1024 * 1024 * 1024));
   }
   return buf;
-}
-
-uint64_t used_memory() {
-  struct mallinfo2 mi = mallinfo2();
-  return mi.uordblks + mi.hblkhd;
-}
-
-uint64_t rss_bytes() {
-  std::ifstream f("/proc/self/statm");
-  uint64_t pages = 0, resident = 0;
-  f >> pages >> resident;
-  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
 uint64_t total_system_memory() {
@@ -135,8 +122,8 @@ void clients_section(NodeServer& s, std::string& out) {
 }
 
 void memory_section(std::string& out) {
-  uint64_t used = used_memory();
-  uint64_t rss = rss_bytes();
+  uint64_t used = allocated_bytes();
+  uint64_t rss = resident_bytes();
   uint64_t sys = total_system_memory();
   num(out, "used_memory", used);
   line(out, "used_memory_human", human_bytes(used));

@@ -27,6 +27,11 @@ struct BlockState {
   std::vector<std::string> argv;  // the blocking command, for the retry context
   std::function<bool(CommandContext&)> retry;
   uv_timer_t* timer = nullptr;  // heap-allocated; closed and freed on unblock
+  // The blocking call itself, logged (SLOWLOG, latency) once the client is
+  // unblocked, as Redis's updateStatsOnUnblock. command is its NodeCommand.
+  const void* command = nullptr;
+  std::string full_name;
+  int64_t duration_us = 0;
 };
 
 // CLIENT REPLY ON|OFF|SKIP (SKIP drops the next command's reply).
@@ -71,6 +76,7 @@ struct Client {
   bool is_replica = false;  // set by the replication module (never paused, "S" flag)
   bool is_master = false;   // the link to our master ("M" flag)
   bool close_asap = false;
+  bool monitor = false;  // MONITOR mode (node/server/monitor_feed.h), "O" flag
   std::string last_command = "NULL";  // "cmd=" of CLIENT LIST ("client|list")
 };
 

@@ -171,8 +171,6 @@ const std::vector<AcceptedOnly>& accepted_only_params() {
     {"io-threads", "1", {}, false},
     {"io-threads-do-reads", "no", {}, false},
     {"jemalloc-bg-thread", "yes", {}, false},
-    {"latency-monitor-threshold", "0", {}, false},
-    {"latency-tracking", "yes", {}, false},
     {"latency-tracking-info-percentiles", "50 99 99.9", {}, true},
     {"lazyfree-lazy-eviction", "no", {}, false},
     {"lazyfree-lazy-expire", "no", {}, false},
@@ -226,8 +224,6 @@ const std::vector<AcceptedOnly>& accepted_only_params() {
     {"shutdown-on-sigint", "default", {}, false},
     {"shutdown-on-sigterm", "default", {}, false},
     {"shutdown-timeout", "10", {}, false},
-    {"slowlog-log-slower-than", "10000", {}, false},
-    {"slowlog-max-len", "128", {}, false},
     {"socket-mark-id", "0", {}, false},
     {"stream-node-max-bytes", "4096", {}, false},
     {"stream-node-max-entries", "100", {}, false},
@@ -304,6 +300,11 @@ void register_node_config(config::ConfigRegistry& reg, NodeConfig& cfg) {
   reg.add_int("databases", &cfg.databases, 1, INT_MAX, 16, kImmutable);
   reg.add_int("hz", &cfg.hz, 0, INT_MAX, 10);
   reg.add_memory("hll-sparse-max-bytes", &cfg.hll_sparse_max_bytes, 0, LONG_MAX, static_cast<uint64_t>(3000));
+
+  reg.add_int("slowlog-log-slower-than", &cfg.slowlog_log_slower_than, -1, LLONG_MAX, int64_t{10000});
+  reg.add_int("slowlog-max-len", &cfg.slowlog_max_len, 0, LONG_MAX, uint64_t{128});
+  reg.add_int("latency-monitor-threshold", &cfg.latency_monitor_threshold, 0, LLONG_MAX, int64_t{0});
+  reg.add_bool("latency-tracking", &cfg.latency_tracking, true);
 
   reg.add_bool("daemonize", &cfg.daemonize, false, kImmutable);
   reg.add_enum("supervised", &cfg.supervised,

@@ -39,6 +39,12 @@ struct NodeConfig {
   // HyperLogLogs whose sparse encoding would exceed this turn dense.
   uint64_t hll_sparse_max_bytes = 3000;
 
+  // Introspection (SLOWLOG, LATENCY; node/server/slowlog.h, latency_monitor.h).
+  int64_t slowlog_log_slower_than = 10000;  // microseconds; negative disables
+  uint64_t slowlog_max_len = 128;
+  int64_t latency_monitor_threshold = 0;  // milliseconds; 0 disables
+  bool latency_tracking = true;           // per-command histograms (LATENCY HISTOGRAM)
+
   // Process
   bool daemonize = false;
   std::string supervised = "no";

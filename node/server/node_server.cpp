@@ -86,6 +86,12 @@ int64_t NodeServer::unix_ms() {
       .count();
 }
 
+int64_t NodeServer::unix_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 NodeServer::NodeServer(uv_loop_t* loop, NodeConfig& config, config::ConfigRegistry& registry)
     : loop_(loop), config_(config), registry_(registry), commands_(build_command_table()) {
   net_ = std::make_unique<net::TcpServer>(loop_, *this);
@@ -204,6 +210,7 @@ void NodeServer::on_close(net::Connection& conn) {
     p.erase(std::remove(p.begin(), p.end(), c.id), p.end());
   }
   pubsub_.remove_client(c);
+  monitors_.remove(c);
   unwatch_all(c);
   clients_.erase(it);
 }
@@ -324,6 +331,11 @@ void NodeServer::process_command(Client& c, std::vector<std::string>& argv) {
     reject(c, err, is_exec);
     return;
   }
+  // A MONITOR client is a replica to Redis: it may not touch the keyspace.
+  if (c.monitor && (cmd->flags & (command::kWrite | command::kReadonly | command::kMayReplicate))) {
+    reject(c, "ERR Replica can't interact with the keyspace", is_exec);
+    return;
+  }
   if (pause_.active && !c.is_replica && !c.is_master) {
     constexpr uint32_t kWriteLike = command::kWrite | command::kMayReplicate;
     bool write_like = (cmd->flags & kWriteLike) || (top == "exec" && (c.multi_flags & kWriteLike));
@@ -340,11 +352,13 @@ void NodeServer::process_command(Client& c, std::vector<std::string>& argv) {
     reply_of(c).simple("QUEUED");
     return;
   }
-  call(c, *cmd, full_name, argv, unix_ms());
+  // One clock read serves the command's time snapshot and its duration.
+  int64_t start_us = unix_us();
+  call(c, *cmd, full_name, argv, start_us / 1000, start_us);
 }
 
 void NodeServer::call(Client& c, const NodeCommand& cmd, const std::string& full_name,
-                      std::vector<std::string>& argv, int64_t now_ms) {
+                      std::vector<std::string>& argv, int64_t now_ms, int64_t start_us) {
   c.last_command = full_name;
   if (c.conn) c.conn->set_last_command(full_name);
   resp::ReplyBuilder& reply = reply_of(c);
@@ -352,10 +366,12 @@ void NodeServer::call(Client& c, const NodeCommand& cmd, const std::string& full
   size_t mark = out.size();
   int db_at_start = c.db;
   CommandContext ctx{*this, c, argv, reply, now_ms, false, {}};
+  if (start_us == 0 && c.conn) start_us = unix_us();
   ++call_depth_;
   cmd.handler(ctx);
   --call_depth_;
   ++total_commands;
+  record_call(c, cmd, full_name, argv, start_us);
   bool failed = out.size() > mark && out[mark] == '-';
   if (failed) ++total_error_replies;
   if (ctx.custom_propagation) {
@@ -370,6 +386,39 @@ void NodeServer::call(Client& c, const NodeCommand& cmd, const std::string& full
     pending_propagation_.emplace_back(db_at_start, argv);
   }
   if (call_depth_ == 0) flush_propagation();
+}
+
+void NodeServer::record_call(const Client& c, const NodeCommand& cmd, const std::string& full_name,
+                             const std::vector<std::string>& argv, int64_t start_us) {
+  // Replayed commands (AOF loading, the master's stream) are nobody's calls.
+  if (c.conn == nullptr) return;
+  int64_t end_us = unix_us();
+  int64_t duration_us = std::max<int64_t>(0, end_us - start_us);
+  // As Redis's call(): admin commands are too sensitive to show in MONITOR.
+  if (!monitors_.empty() && !(cmd.flags & (command::kSkipMonitor | command::kAdmin))) {
+    monitors_.feed(c, c.db, argv, end_us);
+  }
+  if (c.block) {  // the call blocked the client: its stats wait for the unblock
+    c.block->command = &cmd;
+    c.block->full_name = full_name;
+    c.block->duration_us = duration_us;
+    return;
+  }
+  record_stats(c, cmd, full_name, argv, duration_us, end_us / 1000000);
+}
+
+void NodeServer::record_stats(const Client& c, const NodeCommand& cmd, const std::string& full_name,
+                              const std::vector<std::string>& argv, int64_t duration_us, int64_t unix_s) {
+  if (!(cmd.flags & command::kSkipSlowlog) && config_.slowlog_log_slower_than >= 0) {
+    slowlog_.push_if_slow(argv, duration_us, config_.slowlog_log_slower_than, config_.slowlog_max_len, unix_s,
+                          c.conn->peer_addr(), c.name);
+  }
+  int64_t threshold_ms = config_.latency_monitor_threshold;
+  if (threshold_ms > 0 && duration_us / 1000 >= threshold_ms) {
+    latency_.add_if_needed((cmd.flags & command::kFast) ? "fast-command" : "command", duration_us / 1000,
+                           threshold_ms, unix_s);
+  }
+  if (config_.latency_tracking) latency_.record_command(&cmd, full_name, duration_us);
 }
 
 // ------------------------------------------------------------------ propagation
@@ -586,6 +635,10 @@ void NodeServer::remove_block(Client& c) {
 }
 
 void NodeServer::finish_block(Client& c) {
+  if (const BlockState& bs = *c.block; bs.command) {
+    record_stats(c, *static_cast<const NodeCommand*>(bs.command), bs.full_name, bs.argv, bs.duration_us,
+                 unix_ms() / 1000);
+  }
   remove_block(c);
   c.conn->resume();
   c.conn->flush_later();
@@ -667,6 +720,7 @@ void NodeServer::cron() {
 
 void NodeServer::reset_stats() {
   expired_keys = keyspace_hits = keyspace_misses = 0;
+  latency_.reset_histograms();  // as Redis's resetCommandTableStats
   total_commands = total_error_replies = 0;
   net_->total_connections_received = 0;
   net_->rejected_connections = 0;

@@ -18,9 +18,12 @@
 #include "common/net/tcp_server.h"
 #include "node/commands/families.h"
 #include "node/server/client.h"
+#include "node/server/latency_monitor.h"
+#include "node/server/monitor_feed.h"
 #include "node/server/node_config.h"
 #include "node/server/propagation.h"
 #include "node/server/pubsub.h"
+#include "node/server/slowlog.h"
 
 namespace vigil::node {
 
@@ -54,6 +57,10 @@ class NodeServer final : public net::Service {
   store::Database& db(int index) { return *dbs_[static_cast<size_t>(index)]; }
   int database_count() const { return static_cast<int>(dbs_.size()); }
   PubSub& pubsub() { return pubsub_; }
+  // Introspection: MONITOR clients, SLOWLOG, LATENCY (fed by call()).
+  MonitorFeed& monitors() { return monitors_; }
+  SlowLog& slowlog() { return slowlog_; }
+  LatencyMonitor& latency() { return latency_; }
 
   Client* find_client(uint64_t id);
   // Live clients in creation order.
@@ -153,6 +160,7 @@ class NodeServer final : public net::Service {
   void reset_stats();
 
   static int64_t unix_ms();
+  static int64_t unix_us();
 
  private:
   struct PauseState {
@@ -173,8 +181,17 @@ class NodeServer final : public net::Service {
   // replies the Redis error and returns nullptr. full_name: "get", "client|list".
   const NodeCommand* resolve(Client& c, std::vector<std::string>& argv, std::string* full_name);
   // Executes a resolved command and queues its propagation (flushed at top level).
+  // start_us: when the command started (unix µs) if the caller has read the
+  // clock already, else 0.
   void call(Client& c, const NodeCommand& cmd, const std::string& full_name,
-            std::vector<std::string>& argv, int64_t now_ms);
+            std::vector<std::string>& argv, int64_t now_ms, int64_t start_us = 0);
+  // After a call: MONITOR feed, then record_stats (deferred to the unblock
+  // when the call blocked the client).
+  void record_call(const Client& c, const NodeCommand& cmd, const std::string& full_name,
+                   const std::vector<std::string>& argv, int64_t start_us);
+  // SLOWLOG, latency events and the command's latency histogram.
+  void record_stats(const Client& c, const NodeCommand& cmd, const std::string& full_name,
+                    const std::vector<std::string>& argv, int64_t duration_us, int64_t unix_s);
   void flush_propagation();
   void handle_ready_keys();
   void remove_block(Client& c);
@@ -192,6 +209,9 @@ class NodeServer final : public net::Service {
   NodeCommandTable commands_;
   std::vector<std::unique_ptr<store::Database>> dbs_;
   PubSub pubsub_;
+  MonitorFeed monitors_;
+  SlowLog slowlog_;
+  LatencyMonitor latency_;
   std::vector<Propagator*> propagators_;
   void emit(int db, const std::vector<std::string>& argv);
   std::unique_ptr<Client> replay_client_;  // the fake client of execute_replayed
