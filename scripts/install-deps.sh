@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libhiredis-dev libuv1-dev libyaml-cpp-dev libspdlog-dev libfmt-dev catch2 libsystemd-dev
   redis-server redis-sentinel redis-tools
+  liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
   python3 python3-redis python3-pytest python3-pytest-timeout python3-pytest-xdist
 )
 # Node.js may come with the machine rather than from Debian (its npm then conflicts

@@ -50,6 +50,8 @@ void register_replication_family(NodeCommandTable& t);
 void register_introspection_family(NodeCommandTable& t);
 // MEMORY USAGE/STATS/DOCTOR/PURGE/MALLOC-STATS.
 void register_memory_family(NodeCommandTable& t);
+// Scripting: EVAL EVALSHA EVAL_RO EVALSHA_RO SCRIPT.
+void register_scripting_family(NodeCommandTable& t);
 
 // Builds one table entry; categories as COMMAND INFO prints them ("@fast").
 inline NodeCommand make_command(std::string name, int arity, uint32_t flags,

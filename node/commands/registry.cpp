@@ -25,6 +25,7 @@ NodeCommandTable build_command_table() {
   register_replication_family(t);
   register_introspection_family(t);
   register_memory_family(t);
+  register_scripting_family(t);
   return t;
 }
 

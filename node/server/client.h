@@ -13,6 +13,7 @@
 #include <vector>
 
 namespace vigil::net { class Connection; }
+namespace vigil::resp { class ReplyBuilder; }
 
 namespace vigil::node {
 
@@ -76,6 +77,8 @@ struct Client {
   bool is_replica = false;  // set by the replication module (never paused, "S" flag)
   bool is_master = false;   // the link to our master ("M" flag)
   bool close_asap = false;
+  // Where replies go instead of conn (a Lua script's fake client collects them).
+  resp::ReplyBuilder* reply_sink = nullptr;
   bool monitor = false;  // MONITOR mode (node/server/monitor_feed.h), "O" flag
   std::string last_command = "NULL";  // "cmd=" of CLIENT LIST ("client|list")
 };

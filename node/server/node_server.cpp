@@ -243,7 +243,10 @@ void NodeServer::on_command(net::Connection& conn, std::vector<std::string>& arg
   if (!ready_keys_.empty()) handle_ready_keys();
 }
 
-resp::ReplyBuilder& NodeServer::reply_of(Client& c) { return c.conn ? c.conn->reply() : replay_reply_; }
+resp::ReplyBuilder& NodeServer::reply_of(Client& c) {
+  if (c.reply_sink) return *c.reply_sink;
+  return c.conn ? c.conn->reply() : replay_reply_;
+}
 
 void NodeServer::reject(Client& c, std::string_view error, bool is_exec) {
   ++total_error_replies;
@@ -336,6 +339,10 @@ void NodeServer::process_command(Client& c, std::vector<std::string>& argv) {
     reject(c, "ERR Replica can't interact with the keyspace", is_exec);
     return;
   }
+  if (script_busy && !(cmd->flags & command::kAllowBusy)) {
+    reject(c, "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.", is_exec);
+    return;
+  }
   if (pause_.active && !c.is_replica && !c.is_master) {
     constexpr uint32_t kWriteLike = command::kWrite | command::kMayReplicate;
     bool write_like = (cmd->flags & kWriteLike) || (top == "exec" && (c.multi_flags & kWriteLike));
@@ -388,6 +395,20 @@ void NodeServer::call(Client& c, const NodeCommand& cmd, const std::string& full
   if (call_depth_ == 0) flush_propagation();
 }
 
+void NodeServer::call_from_script(Client& c, const NodeCommand& cmd, const std::string& full_name,
+                                  std::vector<std::string>& argv, int64_t now_ms, bool propagate) {
+  size_t mark = pending_propagation_.size();
+  ++call_depth_;  // joins the script's propagation, even when resumed outside its EVAL
+  call(c, cmd, full_name, argv, now_ms);
+  --call_depth_;
+  if (!propagate) pending_propagation_.resize(mark);
+}
+
+void NodeServer::finish_script_command() {
+  flush_propagation();
+  if (!ready_keys_.empty()) handle_ready_keys();
+}
+
 void NodeServer::record_call(const Client& c, const NodeCommand& cmd, const std::string& full_name,
                              const std::vector<std::string>& argv, int64_t start_us) {
   // Replayed commands (AOF loading, the master's stream) are nobody's calls.
@@ -424,7 +445,7 @@ void NodeServer::record_stats(const Client& c, const NodeCommand& cmd, const std
 // ------------------------------------------------------------------ propagation
 
 void NodeServer::flush_propagation() {
-  if (pending_propagation_.empty()) return;
+  if (pending_propagation_.empty() || script_busy) return;  // a busy script's effects leave as one unit
   auto pending = std::move(pending_propagation_);
   pending_propagation_.clear();
   dirty += pending.size();
@@ -704,7 +725,8 @@ void NodeServer::on_cron(uv_timer_t* t) { static_cast<NodeServer*>(t->data)->cro
 void NodeServer::cron() {
   // Active expiry, as Redis's activeExpireCycle: at most 25% of each tick's time.
   // Replicas never expire keys themselves: they wait for the master's DEL.
-  if (!active_expire_enabled || pause_.active || role_is_replica()) return;
+  // Nor while a busy script holds the dataset between two of its slices.
+  if (!active_expire_enabled || pause_.active || role_is_replica() || script_busy) return;
   int64_t budget_us = 1000000LL / std::clamp(config_.hz, 1, 500) * 25 / 100;
   auto start = std::chrono::steady_clock::now();
   int64_t now = unix_ms();

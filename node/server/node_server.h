@@ -29,6 +29,7 @@ namespace vigil::node {
 
 namespace store { class Database; }
 namespace persistence { class Persistence; }
+namespace scripting { class ScriptingEngine; }
 
 class NodeServer final : public net::Service {
  public:
@@ -140,6 +141,21 @@ class NodeServer final : public net::Service {
   // With propagate, the command is propagated as a normal write would be
   // (a replica feeding its own AOF / sub-replicas).
   std::string execute_replayed(int& db, std::vector<std::string>& argv, bool propagate = false);
+
+  // ---- scripting (node/scripting) --------------------------------------------
+  // Runs one command of a Lua script's redis.call on the script's fake client
+  // (replies go to c.reply_sink). Its writes join the running EVAL's
+  // propagation, so a script reaches replicas/AOF as one MULTI/EXEC (Redis 7.0
+  // effects replication); propagate=false is redis.set_repl(redis.REPL_NONE).
+  void call_from_script(Client& c, const NodeCommand& cmd, const std::string& full_name,
+                        std::vector<std::string>& argv, int64_t now_ms, bool propagate);
+  // A script past busy-reply-threshold hands control back to the loop between
+  // slices: meanwhile other commands get -BUSY (except allow-busy ones), the
+  // cron does not run and propagation is held until finish_script_command().
+  bool script_busy = false;
+  void finish_script_command();
+  // The Lua interpreter and script cache, created by the first EVAL/SCRIPT.
+  std::shared_ptr<scripting::ScriptingEngine> scripting;
 
   // RDB/AOF module (node/persistence), set by main; nullptr in unit tests.
   persistence::Persistence* persistence = nullptr;
