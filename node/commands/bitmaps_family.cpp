@@ -87,8 +87,10 @@ long long find_bit(std::string_view s, uint64_t first, uint64_t last, int bit) {
 // ---------------------------------------------------------------- arguments
 
 // Whether offsets may pass proto-max-bulk-len: Redis lets its master link and
-// the AOF do so (mustObeyClient), as they only replay what was accepted.
-bool must_obey(const CommandContext& ctx) { return ctx.client.conn == nullptr || ctx.client.is_master; }
+// the AOF do so (mustObeyClient), as they only replay what was accepted. Both
+// run on the replay client, flagged is_master; a Lua script's client has no
+// connection either but is bounded like any other.
+bool must_obey(const CommandContext& ctx) { return ctx.client.is_master; }
 
 // getBitOffsetFromArgument: a bit offset whose byte fits proto-max-bulk-len.
 // With bits > 0 the BITFIELD form "#N" means N * bits.
