@@ -15,7 +15,11 @@ Usage: bench/node/throughput.py [--rounds 3] [--requests 30000] [--keys 1000000]
 --against-redis measures redis-server against a second redis-server (calibrates the
 machine's noise; also what runs when you want to try the script without vigil-node).
 The machine is shared and noisy: only ratios from one run, and gaps over ~20 %, mean
-anything. Runtime with the defaults: ~1.5 minutes on an idle 2-core machine, up to
+anything. Next to req/s the table shows each server's CPU time per request, the server's
+own cost: at -P 1 the single-threaded redis-benchmark needs more CPU per request (~10-12
+µs) than either server (~8-9 µs), so req/s there mostly measures the client and its noise.
+--pin puts the servers on CPU 0 and redis-benchmark on the others; then the client bounds
+-P 16 too for the cheapest commands. Runtime with the defaults: ~1.5 minutes on an idle 2-core machine, up to
 ~5 minutes when the machine is busy.
 """
 import argparse
@@ -36,15 +40,42 @@ CLIENTS = 50
 PIPELINES = [1, 16]
 
 
-def run_benchmark(port, test, pipeline, requests):
-    """One redis-benchmark run of one test; returns req/s."""
-    cmd = [harness.redis_binary("redis-benchmark"), "-h", "127.0.0.1", "-p", str(port),
+def cpu_seconds(pid):
+    """CPU time all threads of a process have used so far, in nanosecond resolution
+    (the first field of /proc/PID/task/TID/schedstat; /proc/PID/stat counts in ticks)."""
+    total_ns = 0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                total_ns += int(f.read().split()[0])
+        except FileNotFoundError:  # a thread that just exited
+            pass
+    return total_ns / 1e9
+
+
+def split_cpus():
+    """(server CPUs, client CPUs): on a machine with 2+ CPUs the servers get CPU 0 and
+    redis-benchmark the others, so the single-threaded client (the bottleneck at -P 1)
+    never competes with the server for a core. Both servers get the same treatment."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None, None
+    return {cpus[0]}, set(cpus[1:])
+
+
+def run_benchmark(proc, test, pipeline, requests, client_cpus):
+    """One redis-benchmark run of one test; returns (req/s, server CPU µs per request)."""
+    cmd = [harness.redis_binary("redis-benchmark"), "-h", "127.0.0.1", "-p", str(proc.port),
            "-c", str(CLIENTS), "-n", str(requests), "-P", str(pipeline), "-r", "100000",
            "-t", test, "--csv"]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=True).stdout
+    pin = (lambda: os.sched_setaffinity(0, client_cpus)) if client_cpus else None
+    cpu_before = cpu_seconds(proc.pid)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=True,
+                         preexec_fn=pin).stdout
+    server_us = (cpu_seconds(proc.pid) - cpu_before) * 1e6 / requests
     for row in csv.reader(io.StringIO(out)):
         if row and row[0] != "test":
-            return float(row[1])
+            return float(row[1]), server_us
     raise RuntimeError("no result from redis-benchmark: %r" % out)
 
 
@@ -80,6 +111,9 @@ def main():
     ap.add_argument("--pipelines", default=",".join(str(p) for p in PIPELINES),
                     help="comma-separated -P values (default 1,16)")
     ap.add_argument("--no-memory", action="store_true", help="skip the memory-per-key part")
+    ap.add_argument("--pin", action="store_true",
+                    help="servers on CPU 0, redis-benchmark on the others (default: the "
+                         "scheduler places them)")
     args = ap.parse_args()
     tests = [t.strip().lower() for t in args.tests.split(",") if t.strip()]
     unknown = [t for t in tests if t not in TESTS]
@@ -102,7 +136,12 @@ def main():
     reference = harness.start_redis_server()
     candidate = start_candidate()
     servers = [("redis", reference), (candidate_name, candidate)]
+    server_cpus, client_cpus = split_cpus() if args.pin else (None, None)
+    if server_cpus:
+        for _, proc in servers:
+            os.sched_setaffinity(proc.pid, server_cpus)
     results = {}  # (name, pipeline, TEST) -> [req/s per round]
+    cpu_per_request = {}  # (name, pipeline, TEST) -> [server µs per request per round]
     started = time.monotonic()
     try:
         for rnd in range(args.rounds):
@@ -113,23 +152,37 @@ def main():
                 requests = args.requests * (10 if pipeline > 1 else 1)
                 for test in tests:
                     for name, proc in order:
-                        rate = run_benchmark(proc.port, test, pipeline, requests)
+                        rate, server_us = run_benchmark(proc, test, pipeline, requests,
+                                                        client_cpus)
                         results.setdefault((name, pipeline, test.upper()), []).append(rate)
+                        cpu_per_request.setdefault((name, pipeline, test.upper()),
+                                                   []).append(server_us)
                 for _, proc in servers:
                     proc.execute("FLUSHALL")
             print("round %d/%d done (%.0fs)" % (rnd + 1, args.rounds,
                                                 time.monotonic() - started), file=sys.stderr, flush=True)
 
-        print("\nredis-benchmark, %d clients, medians of %d rounds (req/s)\n"
-              % (CLIENTS, args.rounds))
-        print("| test | -P | redis | %s | %s/redis |" % (candidate_name, candidate_name))
-        print("| --- | --- | ---: | ---: | ---: |")
+        print("\nredis-benchmark, %d clients, medians of %d rounds (%s); server CPU is the "
+              "server process's user+system time per request\n"
+              % (CLIENTS, args.rounds, "servers on CPU %s, client on CPUs %s"
+                 % (sorted(server_cpus), sorted(client_cpus)) if server_cpus else "unpinned"))
+        print("| test | -P | redis req/s | %s req/s | %s/redis | redis CPU µs/req "
+              "| %s CPU µs/req | CPU %s/redis |"
+              % (candidate_name, candidate_name, candidate_name, candidate_name))
+        print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+
+        def median_of(table, name, pipeline, test):
+            return statistics.median(table.get((name, pipeline, test), [0]))
+
         for pipeline in pipelines:
             for test in [t.upper() for t in tests]:
-                ref = statistics.median(results.get(("redis", pipeline, test), [0]))
-                cand = statistics.median(results.get((candidate_name, pipeline, test), [0]))
-                ratio = cand / ref if ref else float("nan")
-                print("| %s | %d | %.0f | %.0f | %.2f |" % (test, pipeline, ref, cand, ratio))
+                ref = median_of(results, "redis", pipeline, test)
+                cand = median_of(results, candidate_name, pipeline, test)
+                ref_cpu = median_of(cpu_per_request, "redis", pipeline, test)
+                cand_cpu = median_of(cpu_per_request, candidate_name, pipeline, test)
+                print("| %s | %d | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f |"
+                      % (test, pipeline, ref, cand, cand / ref if ref else float("nan"),
+                         ref_cpu, cand_cpu, cand_cpu / ref_cpu if ref_cpu else float("nan")))
 
         if args.no_memory:
             print("\ntotal time %.0fs" % (time.monotonic() - started))
