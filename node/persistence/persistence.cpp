@@ -9,13 +9,14 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
+#include "common/util/clock.h"
 #include "node/persistence/rdb_file.h"
 #include "node/server/node_server.h"
+#include "node/server/process_memory.h"
 #include "node/store/database.h"
 
 namespace vigil::node::persistence {
@@ -24,21 +25,7 @@ namespace {
 constexpr int kCronMs = 100;
 constexpr int64_t kBgsaveRetryDelayS = 5;  // CONFIG_BGSAVE_RETRY_DELAY
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 bool file_exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
-
-int64_t resident_bytes() {
-  long pages = 0, resident = 0;
-  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
-    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
-    std::fclose(f);
-  }
-  return static_cast<int64_t>(resident) * ::sysconf(_SC_PAGESIZE);
-}
 
 }  // namespace
 
@@ -90,8 +77,8 @@ std::string Persistence::aof_dir() const { return config_.appenddirname; }
 
 RdbAux Persistence::make_aux(bool aof_base) const {
   RdbAux aux;
-  aux.ctime = now_ms() / 1000;
-  aux.used_mem = resident_bytes();
+  aux.ctime = util::unix_time_ms() / 1000;
+  aux.used_mem = static_cast<int64_t>(allocated_bytes());  // zmalloc_used_memory()
   aux.aof_base = aof_base;
   if (fill_replication_aux) fill_replication_aux(aux);
   return aux;
@@ -106,7 +93,7 @@ std::string Persistence::load_at_startup() {
   auto clear_all = [&] {
     for (auto* db : dbs) db->clear();
   };
-  int64_t start = now_ms();
+  int64_t start = util::unix_time_ms();
   AofLog log = [](const std::string& line) { spdlog::warn("{}", line); };
   try {
     if (config_.appendonly) {
@@ -116,7 +103,7 @@ std::string Persistence::load_at_startup() {
         aof_ = std::make_unique<AofWriter>(aof_dir(), config_.appendfilename);
         aof_->set_manifest(load.manifest);
         aof_loaded_ = true;
-        spdlog::info("DB loaded from append only file: {:.3f} seconds", (now_ms() - start) / 1000.0);
+        spdlog::info("DB loaded from append only file: {:.3f} seconds", (util::unix_time_ms() - start) / 1000.0);
         return "";
       }
     } else {
@@ -132,13 +119,13 @@ std::string Persistence::load_at_startup() {
     }
     std::string path = rdb_path();
     if (!file_exists(path)) return "";
-    RdbLoadResult r = load_rdb_file(path, dbs, {true, now_ms()});
+    RdbLoadResult r = load_rdb_file(path, dbs, {true, util::unix_time_ms()});
     loaded_info_ = r.info;
     last_load_keys_loaded_ = r.info.keys - r.keys_expired;
     last_load_keys_expired_ = r.keys_expired;
     if (!r.info.checksum_verified) spdlog::warn("RDB file was saved with checksum disabled: no check performed.");
     spdlog::info("Done loading RDB, keys loaded: {}, keys expired: {}.", last_load_keys_loaded_, r.keys_expired);
-    spdlog::info("DB loaded from disk: {:.3f} seconds", (now_ms() - start) / 1000.0);
+    spdlog::info("DB loaded from disk: {:.3f} seconds", (util::unix_time_ms() - start) / 1000.0);
     return "";
   } catch (const PersistenceError& e) {
     clear_all();
@@ -172,7 +159,7 @@ std::string Persistence::enable_aof() {
       aof_loaded_ = true;
     }
     aof_->open(aof_->manifest());
-    aof_last_fsync_ms_ = now_ms();
+    aof_last_fsync_ms_ = util::unix_time_ms();
     spdlog::info("Append only file enabled: {}", aof_->manifest_path());
     return "";
   } catch (const PersistenceError& e) {
@@ -214,7 +201,7 @@ void Persistence::flush_aof(bool force_fsync) {
     if (force_fsync) {
       aof_->fsync_now();
       aof_unsynced_ = false;
-      aof_last_fsync_ms_ = now_ms();
+      aof_last_fsync_ms_ = util::unix_time_ms();
     }
     if (!aof_last_write_ok_) spdlog::warn("AOF write error looks solved, Redis can write again.");
     aof_last_write_ok_ = true;
@@ -240,7 +227,7 @@ void Persistence::start_background_fsync() {
   job->req.data = job;
   fsync_in_flight_ = job;
   aof_unsynced_ = false;
-  aof_last_fsync_ms_ = now_ms();
+  aof_last_fsync_ms_ = util::unix_time_ms();
   uv_queue_work(
       server_.loop(), &job->req,
       [](uv_work_t* req) {
@@ -305,7 +292,7 @@ bool Persistence::start_child(ChildKind kind, int pipe_fd, const std::string& pi
   RdbAux aux = make_aux(kind == ChildKind::kAof);
   RdbWriterOptions options = writer_options();
   std::string rdb = rdb_path();
-  int64_t start = now_ms();
+  int64_t start = util::unix_time_ms();
   pid_t pid = ::fork();
   if (pid < 0) {
     spdlog::warn("Can't save in background: fork: {}", std::strerror(errno));
@@ -381,7 +368,7 @@ void Persistence::reap_child() {
 
 void Persistence::on_child_done(bool ok) {
   ChildKind kind = child_kind_;
-  int64_t took_s = (now_ms() - child_start_ms_) / 1000;
+  int64_t took_s = (util::unix_time_ms() - child_start_ms_) / 1000;
   child_pid_ = -1;
   child_kind_ = ChildKind::kNone;
   if (kind == ChildKind::kRdbPipe) {
@@ -393,7 +380,7 @@ void Persistence::on_child_done(bool ok) {
     last_bgsave_time_sec_ = took_s;
     if (ok) {
       server_.dirty = server_.dirty >= dirty_at_fork_ ? server_.dirty - dirty_at_fork_ : 0;
-      server_.lastsave_s = now_ms() / 1000;
+      server_.lastsave_s = util::unix_time_ms() / 1000;
       last_bgsave_ok_ = true;
       ++rdb_saves_;
       spdlog::info("Background saving terminated with success");
@@ -451,7 +438,7 @@ void Persistence::kill_child() {
 void Persistence::on_timer(uv_timer_t* t) { static_cast<Persistence*>(t->data)->cron(); }
 
 void Persistence::cron() {
-  int64_t now = now_ms();
+  int64_t now = util::unix_time_ms();
   reap_child();
   if (!child_running()) {
     if (aof_rewrite_scheduled_) {
@@ -494,7 +481,7 @@ std::string Persistence::save_now() {
   }
   spdlog::info("DB saved on disk");
   server_.dirty = 0;
-  server_.lastsave_s = now_ms() / 1000;
+  server_.lastsave_s = util::unix_time_ms() / 1000;
   last_bgsave_ok_ = true;
   ++rdb_saves_;
   return "";
@@ -591,7 +578,7 @@ std::string Persistence::write_refusal_error() const {
 
 std::string Persistence::info_body() const {
   std::string out;
-  int64_t now = now_ms();
+  int64_t now = util::unix_time_ms();
   auto line = [&out](const char* name, const std::string& value) {
     out += name;
     out += ':';

@@ -5,11 +5,11 @@
 // makes the target promote itself and continue our history (psync()). ABORT,
 // a timeout without FORCE, or the target refusing ends it and restores the
 // master role. Error texts and their order are Redis 7.0's.
-#include <chrono>
 #include <strings.h>
 
 #include "common/log/log.h"
 #include "common/net/tcp_server.h"
+#include "common/util/clock.h"
 #include "common/util/numbers.h"
 #include "node/replication/replication.h"
 #include "node/server/client.h"
@@ -19,12 +19,6 @@
 namespace vigil::node::replication {
 
 namespace {
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool is(const std::string& arg, const char* word) { return strcasecmp(arg.c_str(), word) == 0; }
 
@@ -117,10 +111,10 @@ void Replication::failover(CommandContext& ctx) {
   } else {
     log::notice("FAILOVER requested to any replica.");
   }
-  failover_end_ms_ = timeout_ms > 0 ? wall_ms() + timeout_ms : 0;
+  failover_end_ms_ = timeout_ms > 0 ? util::unix_time_ms() + timeout_ms : 0;
   failover_force_ = force;
   failover_state_ = FailoverState::kWaitForSync;
-  server_.pause_clients(true, wall_ms() + kPauseForeverMs);
+  server_.pause_clients(true, util::unix_time_ms() + kPauseForeverMs);
   ctx.reply.ok();
 }
 

@@ -9,10 +9,10 @@
 // replication BGSAVE. A failed or killed child closes its replicas (they
 // reconnect and retry); a replica that goes away affects no other.
 #include <algorithm>
-#include <chrono>
 
 #include "common/log/log.h"
 #include "common/net/tcp_server.h"
+#include "common/util/clock.h"
 #include "node/persistence/persistence.h"
 #include "node/replication/replication.h"
 #include "node/server/client.h"
@@ -22,18 +22,12 @@ namespace vigil::node::replication {
 
 namespace {
 
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 constexpr int64_t kNewlineEveryMs = 1000;  // keepalive while the snapshot is prepared
 
 }  // namespace
 
 void Replication::full_resync(Client& c, net::Connection& conn, Peer& peer, bool is_sync) {
-  int64_t now = wall_ms();
+  int64_t now = util::unix_time_ms();
   c.is_replica = true;
   conn.set_class(net::ClientClass::kReplica);
   peer.state = SyncState::kWaitBgsaveStart;
@@ -148,7 +142,7 @@ bool Replication::start_sync_child() {
     }
     return false;
   }
-  int64_t now = wall_ms();
+  int64_t now = util::unix_time_ms();
   for (auto& [id, peer] : waiting) setup_for_snapshot(*peer, *replica_connection(id), now);
   // The stream after a snapshot starts with a SELECT (a replica relays
   // its master's bytes instead and told the db in the RDB's AUX fields).
@@ -258,7 +252,7 @@ void Replication::finish_pipe_transfer(bool ok) {
   sync_child_ = SyncChild::kNone;
   // Often called from inside the relay's own callback: freed by the cron.
   retired_relay_ = std::move(relay_);
-  int64_t now_s = wall_ms() / 1000;
+  int64_t now_s = util::unix_time_ms() / 1000;
   for (auto& [id, peer] : attached_replicas()) {
     if (peer->state != SyncState::kWaitBgsaveEnd) continue;
     net::Connection* conn = replica_connection(id);
@@ -282,7 +276,7 @@ void Replication::finish_pipe_transfer(bool ok) {
 void Replication::start_command_stream(Peer& peer, net::Connection& conn) {
   peer.state = SyncState::kOnline;
   peer.stream_on_ack = false;
-  peer.ack_time_s = wall_ms() / 1000;
+  peer.ack_time_s = util::unix_time_ms() / 1000;
   peer.soft_limit_since_ms = 0;
   if (!peer.pending.empty()) {
     conn.reply().raw(peer.pending);

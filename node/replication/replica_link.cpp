@@ -3,21 +3,15 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
-#include <chrono>
 #include <cstring>
 
 #include "common/log/log.h"
+#include "common/util/clock.h"
 #include "common/util/numbers.h"
 
 namespace vigil::node::replication {
 
 namespace {
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string encode_command(const std::vector<std::string>& argv) {
   std::string out = "*" + std::to_string(argv.size()) + "\r\n";
@@ -83,7 +77,7 @@ struct ReplicaLink::Socket {
 
 ReplicaLink::ReplicaLink(uv_loop_t* loop, LinkOwner& owner, LinkSettings settings)
     : loop_(loop), owner_(owner), settings_(std::move(settings)) {
-  last_io_ms_ = now_ms();
+  last_io_ms_ = util::unix_time_ms();
 }
 
 ReplicaLink::~ReplicaLink() { close_socket(); }
@@ -98,7 +92,7 @@ void ReplicaLink::close_socket() {
 
 void ReplicaLink::connect() {
   if (state_ != LinkState::kConnect) return;
-  last_attempt_ms_ = now_ms();
+  last_attempt_ms_ = util::unix_time_ms();
   last_io_ms_ = last_attempt_ms_;
   log::notice("Connecting to MASTER {}:{}", settings_.host, settings_.port);
   sockaddr_storage addr;
@@ -133,7 +127,7 @@ void ReplicaLink::on_connected(uv_connect_t* req, int status) {
   }
   uv_tcp_nodelay(&s->tcp, 1);
   self->state_ = LinkState::kHandshake;
-  self->last_io_ms_ = now_ms();
+  self->last_io_ms_ = util::unix_time_ms();
   uv_read_start(reinterpret_cast<uv_stream_t*>(&s->tcp), on_alloc, on_read);
   self->expect_ = {Expect::kPing};
   self->send_command({"PING"});
@@ -170,7 +164,7 @@ void ReplicaLink::send_command(const std::vector<std::string>& argv) { write(enc
 
 void ReplicaLink::send_ack(int64_t offset) {
   if (sock_ == nullptr || state_ != LinkState::kConnected) return;
-  last_ack_ms_ = now_ms();
+  last_ack_ms_ = util::unix_time_ms();
   send_command({"REPLCONF", "ACK", std::to_string(offset)});
 }
 
@@ -218,7 +212,7 @@ void ReplicaLink::cron(int64_t now, int64_t applied_offset) {
 }
 
 void ReplicaLink::on_data(const char* data, size_t len) {
-  last_io_ms_ = now_ms();
+  last_io_ms_ = util::unix_time_ms();
   if (state_ == LinkState::kConnected) {
     process_stream(data, len);
     return;

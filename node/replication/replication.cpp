@@ -1,13 +1,13 @@
 #include "node/replication/replication.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <random>
 
 #include "common/command/command_table.h"
 #include "common/log/log.h"
 #include "common/net/tcp_server.h"
+#include "common/util/clock.h"
 #include "common/util/numbers.h"
 #include "node/persistence/persistence.h"
 #include "node/persistence/rdb_snapshot.h"
@@ -25,12 +25,6 @@ constexpr const char* kNoReplid2 = "0000000000000000000000000000000000000000";
 std::unordered_map<const NodeServer*, Replication*>& instances() {
   static std::unordered_map<const NodeServer*, Replication*> m;
   return m;
-}
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 std::string random_replid() {
@@ -219,7 +213,7 @@ bool Replication::replicaof(const std::string& host, int port, const std::string
     has_cached_master_ = true;
     unblock_all_waiters();
   }
-  if (link_down_since_s_ == 0) link_down_since_s_ = now_ms() / 1000;
+  if (link_down_since_s_ == 0) link_down_since_s_ = util::unix_time_ms() / 1000;
   config_.replicaof_host = host;
   config_.replicaof_port = port;
   set_expiry_policies();
@@ -238,7 +232,7 @@ void Replication::replicaof_no_one(const std::string& who) {
   // Sub-replicas reconnect and continue through replid2.
   disconnect_replicas();
   stream_db_ = -1;
-  no_replicas_since_s_ = now_ms() / 1000;
+  no_replicas_since_s_ = util::unix_time_ms() / 1000;
   set_expiry_policies();
   log::set_role('M');
   log::notice("MASTER MODE enabled ({})", who);
@@ -285,7 +279,7 @@ void Replication::feed_stream(std::string_view bytes) {
     }
     // Still receiving its snapshot: kept until the RDB is through.
     peer.pending.append(bytes);
-    if (now < 0) now = now_ms();
+    if (now < 0) now = util::unix_time_ms();
     if (over_output_limit(peer, *conn, now)) conn->close();
   }
 }
@@ -350,13 +344,13 @@ void Replication::on_ack(Client& c, int64_t offset) {
   if (it == peers_.end() || !it->second.attached()) return;
   Peer& p = it->second;
   p.ack_offset = std::max(p.ack_offset, offset);
-  p.ack_time_s = now_ms() / 1000;
+  p.ack_time_s = util::unix_time_ms() / 1000;
   if (p.state == SyncState::kOnline && p.stream_on_ack && c.conn != nullptr) {
     start_command_stream(p, *c.conn);
     log::notice("Synchronization with replica {} succeeded", replica_name(*c.conn, p));
   }
   if (!waiters_.empty()) serve_waiters();
-  if (failover_state_ == FailoverState::kWaitForSync) update_failover(now_ms());
+  if (failover_state_ == FailoverState::kWaitForSync) update_failover(util::unix_time_ms());
 }
 
 void Replication::psync(CommandContext& ctx, const std::string& replid, const std::string& offset_text,
@@ -385,7 +379,7 @@ void Replication::psync(CommandContext& ctx, const std::string& replid, const st
   if (conn == nullptr) return;
   Peer& peer = peers_[c.id];
   std::string who = peer_ip(conn->peer_addr()) + ":" + std::to_string(peer.listening_port);
-  int64_t now_s = now_ms() / 1000;
+  int64_t now_s = util::unix_time_ms() / 1000;
 
   if (!is_sync) {
     long long offset = 0;
@@ -461,7 +455,7 @@ std::string Replication::command_gate(Client& c, uint32_t flags) {
     return {};
   }
   if (write && config_.min_replicas_to_write > 0 && config_.min_replicas_max_lag > 0 &&
-      good_replicas(now_ms() / 1000) < config_.min_replicas_to_write) {
+      good_replicas(util::unix_time_ms() / 1000) < config_.min_replicas_to_write) {
     return "NOREPLICAS Not enough good replicas to write.";
   }
   return {};
@@ -568,7 +562,7 @@ std::string Replication::on_full_sync(const std::string& replid, int64_t offset,
   persistence::RdbLoadResult result;
   try {
     persistence::StringSource source(rdb);
-    result = persistence::load_rdb_into(source, dbs, {false, now_ms()});
+    result = persistence::load_rdb_into(source, dbs, {false, util::unix_time_ms()});
   } catch (const std::exception& e) {
     for (auto* db : dbs) db->clear();
     has_cached_master_ = false;
@@ -661,7 +655,7 @@ void Replication::discard_pending_transaction() {
 
 void Replication::on_link_down(bool) {
   discard_pending_transaction();
-  link_down_since_s_ = now_ms() / 1000;
+  link_down_since_s_ = util::unix_time_ms() / 1000;
   // What we applied stays our cached master: reconnect with PSYNC.
   if (backlog_) has_cached_master_ = true;
 }
@@ -694,7 +688,7 @@ void Replication::role_reply(resp::ReplyBuilder& r) {
 
 std::string Replication::info_body() {
   std::string out;
-  int64_t now = now_ms();
+  int64_t now = util::unix_time_ms();
   int64_t now_s = now / 1000;
   if (is_replica()) {
     bool up = link_ && link_->connected();
@@ -757,7 +751,7 @@ std::string Replication::info_body() {
 void Replication::on_cron(uv_timer_t* t) { static_cast<Replication*>(t->data)->cron(); }
 
 void Replication::cron() {
-  int64_t now = now_ms();
+  int64_t now = util::unix_time_ms();
   int64_t now_s = now / 1000;
   if (link_) link_->cron(now, master_repl_offset_);
   full_sync_cron(now);

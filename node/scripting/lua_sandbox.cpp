@@ -123,10 +123,9 @@ int redis_pcall_wrapper(lua_State* L) {
 // Binary chunks are refused, as Redis's Lua does (they bypass the verifier).
 bool is_binary_chunk(const char* s, size_t len) { return len > 0 && s[0] == LUA_SIGNATURE[0]; }
 
-int safe_loadstring(lua_State* L) {
-  size_t len = 0;
-  const char* s = luaL_checklstring(L, 1, &len);
-  const char* name = luaL_optstring(L, 2, s);
+// Compiles source text (never bytecode, which could break out of the sandbox):
+// the function, or nil and the error message, as Lua's loadstring returns them.
+int load_text_chunk(lua_State* L, const char* s, size_t len, const char* name) {
   if (is_binary_chunk(s, len) || luaL_loadbuffer(L, s, len, name) != 0) {
     if (is_binary_chunk(s, len)) lua_pushstring(L, "attempt to load a binary chunk");
     lua_pushnil(L);
@@ -134,6 +133,13 @@ int safe_loadstring(lua_State* L) {
     return 2;
   }
   return 1;
+}
+
+int safe_loadstring(lua_State* L) {
+  size_t len = 0;
+  const char* s = luaL_checklstring(L, 1, &len);
+  const char* name = luaL_optstring(L, 2, s);
+  return load_text_chunk(L, s, len, name);
 }
 
 // load(f [, name]): collects the pieces, then loads them as loadstring does.
@@ -159,13 +165,7 @@ int safe_load(lua_State* L) {
   luaL_pushresult(&b);
   size_t len = 0;
   const char* s = lua_tolstring(L, -1, &len);
-  if (is_binary_chunk(s, len) || luaL_loadbuffer(L, s, len, name) != 0) {
-    if (is_binary_chunk(s, len)) lua_pushstring(L, "attempt to load a binary chunk");
-    lua_pushnil(L);
-    lua_insert(L, -2);
-    return 2;
-  }
-  return 1;
+  return load_text_chunk(L, s, len, name);
 }
 
 // Table at the top -> an empty proxy reading from it and refusing writes.

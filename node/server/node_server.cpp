@@ -6,6 +6,7 @@
 #include <chrono>
 #include <random>
 
+#include "common/util/clock.h"
 #include "node/server/command_context.h"
 #include "node/persistence/persistence.h"
 #include "node/store/database.h"
@@ -80,17 +81,9 @@ void erase_from(std::unordered_map<std::string, std::vector<Client*>>& m, const 
 
 Client::Client(net::Connection& c) : conn(&c), id(c.id()) {}
 
-int64_t NodeServer::unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t NodeServer::unix_ms() { return util::unix_time_ms(); }
 
-int64_t NodeServer::unix_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t NodeServer::unix_us() { return util::unix_time_us(); }
 
 NodeServer::NodeServer(uv_loop_t* loop, NodeConfig& config, config::ConfigRegistry& registry)
     : loop_(loop), config_(config), registry_(registry), commands_(build_command_table()) {

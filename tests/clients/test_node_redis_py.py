@@ -9,20 +9,6 @@ import pytest
 import redis
 
 
-@pytest.fixture
-def r(data_node):
-    client = redis.Redis(host="127.0.0.1", port=data_node.port, socket_timeout=10)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def r2(data_node):
-    client = redis.Redis(host="127.0.0.1", port=data_node.port, socket_timeout=10)
-    yield client
-    client.close()
-
-
 def test_connection_and_server_commands(r, data_node):
     assert r.ping() is True
     assert r.echo("hi") == b"hi"

@@ -11,20 +11,6 @@ import redis
 from harness import wait_until
 
 
-@pytest.fixture
-def r(data_node):
-    client = redis.Redis(host="127.0.0.1", port=data_node.port, socket_timeout=10)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def r2(data_node):
-    client = redis.Redis(host="127.0.0.1", port=data_node.port, socket_timeout=10)
-    yield client
-    client.close()
-
-
 def test_lock_acquire_extend_release_with_contention(r, r2):
     first = r.lock("resource", timeout=5, blocking_timeout=0.2)
     second = r2.lock("resource", timeout=5, blocking_timeout=0.2)
