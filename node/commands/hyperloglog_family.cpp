@@ -31,11 +31,8 @@ bool check_hll(CommandContext& ctx, const Entry* e) {
 
 // Writes the new HLL bytes to key: in place of e's value (TTL kept) or as a new key.
 void store_hll(CommandContext& ctx, Entry* e, const std::string& key, const std::string& value) {
-  if (e) {
-    ctx.db().update_string(e, value);
-  } else {
-    ctx.db().set_string(key, value);
-  }
+  e = e ? ctx.db().update_string(e, value) : ctx.db().set_string(key, value);
+  store::Database::mark_raw(e);  // Redis's HLLs are raw string objects
 }
 
 // PFADD key [element ...] -> 1 if the key was created or a register grew.
@@ -176,6 +173,7 @@ void cmd_pfdebug(CommandContext& ctx) {
       return false;
     }
     e = ctx.db().update_string(e, value);
+    store::Database::mark_raw(e);
     ctx.touch(key);
     return true;
   };

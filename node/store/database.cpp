@@ -135,6 +135,7 @@ Entry* Database::update_string(Entry* e, std::string_view value) {
   }
   if (!value.empty()) std::memmove(e->data() + e->key_len_, value.data(), value.size());
   e->u_.s.len = static_cast<uint32_t>(value.size());
+  e->flags_ &= static_cast<uint8_t>(~Entry::kRawString);
   return e;
 }
 
@@ -145,6 +146,7 @@ char* Database::resize_string(Entry*& e, size_t len) {
     if (cap > UINT32_MAX) cap = len;
     e = realloc_entry(e, cap);
   }
+  mark_raw(e);
   char* v = e->data() + e->key_len_;
   if (len > e->u_.s.len) std::memset(v + e->u_.s.len, 0, len - e->u_.s.len);
   e->u_.s.len = static_cast<uint32_t>(len);
@@ -300,6 +302,7 @@ Entry* Database::rename(Entry* e, std::string_view new_key) {
   if (e->type_ == ValueType::kString) {
     std::memcpy(n->data() + n->key_len_, e->data() + e->key_len_, value_len);
     n->u_.s.len = static_cast<uint32_t>(value_len);
+    n->flags_ |= e->flags_ & Entry::kRawString;  // RENAME moves the object as it is
   } else {
     n->u_.obj = e->u_.obj;
     e->u_.obj = nullptr;
@@ -321,6 +324,7 @@ Entry* Database::copy_to(const Entry* e, Database& dst, std::string_view dst_key
       std::string v(e->str());
       dst.remove(dst_key);
       n = dst.set_string(dst_key, v);
+      if (e->flags_ & Entry::kRawString) mark_raw(n);  // dupStringObject keeps the encoding
       break;
     }
     case ValueType::kList: {

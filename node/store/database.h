@@ -73,6 +73,9 @@ class Database {
   // its TTL, and returns a writable pointer to the value; e is updated in place.
   // Grows capacity geometrically so repeated APPENDs are amortised O(1).
   char* resize_string(Entry*& e, size_t len);
+  // Marks a string as built in place, as Redis's raw objects (OBJECT ENCODING);
+  // resize_string does it, update_string/set_string clear it.
+  static void mark_raw(Entry* e) { e->flags_ |= Entry::kRawString; }
 
   // Creates key holding a new object (an existing entry for key, e.g. a
   // hidden expired one, is replaced). Returns the entry.

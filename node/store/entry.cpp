@@ -12,8 +12,8 @@ std::string_view Entry::encoding() const {
   switch (type_) {
     case ValueType::kString: {
       // Redis keeps integer-looking strings of <= 20 chars as "int" and short
-      // ones (<= 44 bytes) as "embstr"; values modified in place are "raw",
-      // which we approximate by length alone.
+      // ones (<= 44 bytes) as "embstr", unless modified in place ("raw").
+      if (flags_ & kRawString) return "raw";
       long long v;
       std::string_view s = str();
       if (s.size() <= 20 && util::string2ll(s, &v)) return "int";

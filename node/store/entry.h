@@ -43,6 +43,9 @@ class Entry {
  private:
   friend class Database;
   static constexpr uint8_t kHasExpire = 1;
+  // A string modified in place (APPEND, SETRANGE, SETBIT, an HLL...): Redis
+  // holds those as "raw" objects whatever their length or content.
+  static constexpr uint8_t kRawString = 2;
 
   char* data() { return reinterpret_cast<char*>(this + 1); }
   const char* data() const { return reinterpret_cast<const char*>(this + 1); }
