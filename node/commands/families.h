@@ -31,6 +31,8 @@ void register_hash_family(NodeCommandTable& t);
 void register_list_family(NodeCommandTable& t);
 void register_set_family(NodeCommandTable& t);
 void register_zset_family(NodeCommandTable& t);
+// Geo (sorted sets of geohashes): GEOADD GEODIST GEOHASH GEOPOS GEOSEARCH[STORE] GEORADIUS*.
+void register_geo_family(NodeCommandTable& t);
 // Keyspace extras: SORT SORT_RO, DUMP RESTORE, SWAPDB.
 void register_sort_family(NodeCommandTable& t);
 void register_dump_family(NodeCommandTable& t);

@@ -155,4 +155,18 @@ bool parse_mpop_args(CommandContext& ctx, size_t first, std::vector<std::string>
   return true;
 }
 
+void store_zset_result(CommandContext& ctx, const std::string& dst, std::unique_ptr<store::ZSet> result) {
+  const long long n = static_cast<long long>(result->size());
+  if (n > 0) {
+    ctx.db().replace_with_zset(dst, std::move(result));
+    ctx.touch(dst);
+    ctx.signal_ready(dst);
+  } else if (ctx.db().remove(dst)) {
+    ctx.touch(dst);
+  } else {
+    ctx.no_propagate();
+  }
+  ctx.reply.integer(n);
+}
+
 }  // namespace vigil::node::data

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "node/server/blocking.h"
 #include "node/server/command_context.h"
 #include "node/store/database.h"
+#include "node/store/zset.h"
 
 namespace vigil::node::data {
 
@@ -119,5 +121,10 @@ void mpop_command(CommandContext& ctx, bool blocking, bool (*parse)(CommandConte
   std::vector<std::string> keys = a.keys;
   block_on_keys(ctx, std::move(keys), timeout_ms, [a, serve](CommandContext& c) { return serve(c, a, false); });
 }
+
+// The end of a *STORE command that writes a sorted set (ZRANGESTORE,
+// ZUNIONSTORE..., GEOSEARCHSTORE): dst gets the result, or is deleted when the
+// result is empty (propagated only if it existed); replies the result's size.
+void store_zset_result(CommandContext& ctx, const std::string& dst, std::unique_ptr<store::ZSet> result);
 
 }  // namespace vigil::node::data

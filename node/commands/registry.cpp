@@ -15,6 +15,7 @@ NodeCommandTable build_command_table() {
   register_list_family(t);
   register_set_family(t);
   register_zset_family(t);
+  register_geo_family(t);
   register_sort_family(t);
   register_dump_family(t);
   register_swapdb_command(t);

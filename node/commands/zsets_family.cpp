@@ -342,18 +342,9 @@ void zrange_generic(CommandContext& ctx, size_t key_idx, bool store, RangeType t
     reply_scored(ctx, items, with_scores);
     return;
   }
-  const std::string& dst = ctx.argv[1];
-  if (items.empty()) {
-    if (ctx.db().remove(dst)) ctx.touch(dst); else ctx.no_propagate();
-    ctx.reply.integer(0);
-    return;
-  }
   auto result = std::make_unique<ZSet>();
   for (const auto& [m, s] : items) result->insert(m, s);
-  ctx.db().replace_with_zset(dst, std::move(result));
-  ctx.touch(dst);
-  ctx.signal_ready(dst);
-  ctx.reply.integer(static_cast<long long>(items.size()));
+  store_zset_result(ctx, ctx.argv[1], std::move(result));
 }
 
 // ---- ZREMRANGEBY* ---------------------------------------------------------------

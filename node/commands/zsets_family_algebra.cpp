@@ -171,18 +171,7 @@ void generic(CommandContext& ctx, size_t numkeys_idx, Op op, bool store, bool ca
   auto result = std::make_unique<ZSet>();
   for (const auto& m : order) result->insert(m, acc[m]);
   if (store) {
-    const std::string& dst = ctx.argv[1];
-    long long n = static_cast<long long>(result->size());
-    if (n > 0) {
-      ctx.db().replace_with_zset(dst, std::move(result));
-      ctx.touch(dst);
-      ctx.signal_ready(dst);
-    } else if (ctx.db().remove(dst)) {
-      ctx.touch(dst);
-    } else {
-      ctx.no_propagate();
-    }
-    ctx.reply.integer(n);
+    store_zset_result(ctx, ctx.argv[1], std::move(result));
     return;
   }
   const bool nested = with_scores && ctx.reply.protocol() >= 3;
