@@ -54,14 +54,21 @@ def all_agree_on_new_master(master, replicas, sentinels, timeout=40):
 
 
 @pytest.mark.parametrize("vigils,redises", [(2, 1), (1, 2)])
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(150)
 def test_kill9_master_mixed_quorum(spawn, vigils, redises):
     master, replicas, sentinels = build(spawn, vigils, redises)
     master.kill9()
     new_port = all_agree_on_new_master(master, replicas, sentinels)
     master.start()
-    wait_until(lambda: master.info("replication").get("master_port") == str(new_port), 40,
-               message="old master to be converted into a replica")
+    # Both kinds convert it ~10 s after it is back (4 publish periods of grace plus an
+    # INFO period); a sentinel whose timer stalled on a loaded machine enters TILT and
+    # keeps its hands off for 30 s more, as Redis's does.
+    try:
+        wait_until(lambda: master.info("replication").get("master_port") == str(new_port), 75,
+                   message="old master to be converted into a replica")
+    except AssertionError as e:
+        tilts = [s.name for s in sentinels if "+tilt" in s.log_text()]
+        raise AssertionError("%s (sentinels that entered TILT: %s)" % (e, tilts or "none"))
 
 
 @pytest.mark.parametrize("leader_kind", ["vigil", "redis"])
