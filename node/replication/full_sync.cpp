@@ -163,16 +163,22 @@ void Replication::setup_for_snapshot(Peer& peer, net::Connection& conn, int64_t 
 
 // ------------------------------------------------------------------ disk-based
 
+// A snapshot child failed: every replica waiting on it is dropped (it
+// reconnects and asks again).
+void Replication::fail_replicas_waiting_bgsave() {
+  for (auto& [id, peer] : attached_replicas()) {
+    if (peer->state != SyncState::kWaitBgsaveEnd) continue;
+    log::warning("SYNC failed. BGSAVE child returned an error");
+    replica_connection(id)->close();
+  }
+}
+
 void Replication::on_disk_child_done(bool ok) {
   sync_child_ = SyncChild::kNone;
+  if (!ok) return fail_replicas_waiting_bgsave();
   for (auto& [id, peer] : attached_replicas()) {
     if (peer->state != SyncState::kWaitBgsaveEnd) continue;
     net::Connection* conn = replica_connection(id);
-    if (!ok) {
-      log::warning("SYNC failed. BGSAVE child returned an error");
-      conn->close();
-      continue;
-    }
     peer->sender = std::make_unique<RdbFileSender>(server_.persistence->rdb_path());
     if (!peer->sender->ok()) {
       log::warning("SYNC failed. Can't open/stat DB after BGSAVE: {}", peer->sender->error());
@@ -252,15 +258,11 @@ void Replication::finish_pipe_transfer(bool ok) {
   sync_child_ = SyncChild::kNone;
   // Often called from inside the relay's own callback: freed by the cron.
   retired_relay_ = std::move(relay_);
+  if (!ok) return fail_replicas_waiting_bgsave();
   int64_t now_s = util::unix_time_ms() / 1000;
   for (auto& [id, peer] : attached_replicas()) {
     if (peer->state != SyncState::kWaitBgsaveEnd) continue;
     net::Connection* conn = replica_connection(id);
-    if (!ok) {
-      log::warning("SYNC failed. BGSAVE child returned an error");
-      conn->close();
-      continue;
-    }
     // Its RDB may still sit in the socket: the stream follows its first ACK.
     peer->state = SyncState::kOnline;
     peer->stream_on_ack = true;

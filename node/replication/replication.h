@@ -168,6 +168,7 @@ class Replication final : public Propagator, private LinkOwner {
   bool start_sync_child();
   // +FULLRESYNC and kWaitBgsaveEnd: from now on it buffers the stream.
   void setup_for_snapshot(Peer& peer, net::Connection& conn, int64_t now);
+  void fail_replicas_waiting_bgsave();
   void on_disk_child_done(bool ok);
   void on_pipe_child_done(bool ok);
   void on_pipe_end(bool ok);

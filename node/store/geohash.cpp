@@ -40,41 +40,31 @@ uint32_t squash(uint64_t x) {
 // Latitude bits sit at even positions, longitude bits at odd ones.
 uint64_t interleave(uint32_t lat_bits, uint32_t long_bits) { return spread(lat_bits) | (spread(long_bits) << 1); }
 
-// Steps a cell one cell east (d > 0) or west (longitude bits, odd positions).
-void move_x(HashBits* h, int d) {
-  if (d == 0) return;
-  uint64_t x = h->bits & 0xaaaaaaaaaaaaaaaaULL;
-  uint64_t y = h->bits & 0x5555555555555555ULL;
-  uint64_t zz = 0x5555555555555555ULL >> (64 - h->step * 2);
-  if (d > 0) {
-    x = x + (zz + 1);
-  } else {
-    x = x | zz;
-    x = x - (zz + 1);
-  }
-  x &= (0xaaaaaaaaaaaaaaaaULL >> (64 - h->step * 2));
-  h->bits = x | y;
-}
+constexpr uint64_t kLongitudeBits = 0xaaaaaaaaaaaaaaaaULL;  // odd positions
+constexpr uint64_t kLatitudeBits = 0x5555555555555555ULL;   // even positions
 
-// Steps a cell one cell north (d > 0) or south (latitude bits, even positions).
-void move_y(HashBits* h, int d) {
+// Steps a cell one cell along the axis whose bits are axis_bits: east/north
+// for d > 0, west/south for d < 0 (geohash_move_x / geohash_move_y). Filling
+// the other axis's positions with ones lets the carry ripple across them.
+void step_along(HashBits* h, int d, uint64_t axis_bits) {
   if (d == 0) return;
-  uint64_t x = h->bits & 0xaaaaaaaaaaaaaaaaULL;
-  uint64_t y = h->bits & 0x5555555555555555ULL;
-  uint64_t zz = 0xaaaaaaaaaaaaaaaaULL >> (64 - h->step * 2);
+  const int shift = 64 - h->step * 2;
+  uint64_t axis = h->bits & axis_bits;
+  const uint64_t other = h->bits & ~axis_bits;
+  const uint64_t zz = ~axis_bits >> shift;
   if (d > 0) {
-    y = y + (zz + 1);
+    axis = axis + (zz + 1);
   } else {
-    y = y | zz;
-    y = y - (zz + 1);
+    axis = axis | zz;
+    axis = axis - (zz + 1);
   }
-  y &= (0x5555555555555555ULL >> (64 - h->step * 2));
-  h->bits = x | y;
+  axis &= axis_bits >> shift;
+  h->bits = axis | other;
 }
 
 HashBits moved(HashBits h, int dx, int dy) {
-  move_x(&h, dx);
-  move_y(&h, dy);
+  step_along(&h, dx, kLongitudeBits);
+  step_along(&h, dy, kLatitudeBits);
   return h;
 }
 

@@ -114,6 +114,24 @@ long walk_sparse(std::string_view value, Fn&& on_run) {
   return idx;
 }
 
+// Calls on_register(index, value) for every non-zero register of a sparse HLL.
+// False when the opcodes run past the last register or stop short of it (a
+// corrupted value; Redis's "invalid" sparse representation).
+template <class Fn>
+bool for_each_sparse_register(std::string_view value, Fn&& on_register) {
+  bool overflow = false;
+  long covered = walk_sparse(value, [&](long first, long runlen, int regval) {
+    if (regval == 0) return true;
+    if (first + runlen > static_cast<long>(kRegisters)) {
+      overflow = true;
+      return false;
+    }
+    for (long i = first; i < first + runlen; ++i) on_register(static_cast<size_t>(i), regval);
+    return true;
+  });
+  return !overflow && covered == static_cast<long>(kRegisters);
+}
+
 // hllSparseSet. value is sparse; returns 1 / 0 / -1 as set_register.
 int sparse_set(std::string& value, long index, uint8_t count, size_t sparse_max_bytes) {
   if (count > kValMaxValue) return -2;  // promote
@@ -367,17 +385,9 @@ bool sparse_to_dense(std::string& value) {
   std::memcpy(dense.data(), value.data(), kHeaderSize);  // magic and cached cardinality
   dense[4] = static_cast<char>(kEncodingDense);
   uint8_t* regs = registers_of(dense);
-  bool overflow = false;
-  long covered = walk_sparse(value, [&](long first, long runlen, int regval) {
-    if (regval == 0) return true;
-    if (first + runlen > static_cast<long>(kRegisters)) {
-      overflow = true;
-      return false;
-    }
-    for (long i = 0; i < runlen; ++i) dense_put(regs, static_cast<size_t>(first + i), static_cast<unsigned>(regval));
-    return true;
-  });
-  if (overflow || covered != static_cast<long>(kRegisters)) return false;
+  bool valid = for_each_sparse_register(
+      value, [&](size_t i, int regval) { dense_put(regs, i, static_cast<unsigned>(regval)); });
+  if (!valid) return false;
   value = std::move(dense);
   return true;
 }
@@ -428,19 +438,9 @@ bool merge_into(Registers& max, std::string_view value) {
     }
     return true;
   }
-  bool overflow = false;
-  long covered = walk_sparse(value, [&](long first, long runlen, int regval) {
-    if (regval == 0) return true;
-    if (first + runlen > static_cast<long>(kRegisters)) {
-      overflow = true;
-      return false;
-    }
-    for (long i = first; i < first + runlen; ++i) {
-      if (regval > max[static_cast<size_t>(i)]) max[static_cast<size_t>(i)] = static_cast<uint8_t>(regval);
-    }
-    return true;
+  return for_each_sparse_register(value, [&](size_t i, int regval) {
+    if (regval > max[i]) max[i] = static_cast<uint8_t>(regval);
   });
-  return !overflow && covered == static_cast<long>(kRegisters);
 }
 
 void dense_registers(std::string_view value, Registers& out) {
